@@ -1,0 +1,1 @@
+"""Carrier-mail side of Ashiato: the SMTP gateway and the decoding of Japanese carrier mail."""

@@ -1,0 +1,1 @@
+"""Ashiato: an invitation-only bilingual community site with a mobile mail gateway."""

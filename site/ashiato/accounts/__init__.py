@@ -1,0 +1,1 @@
+"""Invitation-only membership: invitations, sign-up, verification, login, withdrawal."""

@@ -1,0 +1,143 @@
+"""create_app(settings): the only place the web app is assembled. Nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.plugins.htmx import HTMXRequest
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+from litestar.template.config import TemplateConfig
+
+from ashiato import db, i18n
+from ashiato.accounts.routes import AccountController, AdminController, SettingsController
+from ashiato.accounts.throttle import LoginThrottle
+from ashiato.assets import htmx_dir, static_dir, templates_dir
+from ashiato.errors import DomainError
+from ashiato.home.routes import HomeController, NotYetOpenController
+from ashiato.settings import Settings
+from ashiato.web import (
+    SECURITY_HEADERS,
+    domain_error_handler,
+    http_error_handler,
+    load_member_and_locale,
+)
+
+SESSION_DAYS = 30
+
+
+def make_jinja_environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message, **kw: i18n.gettext(message, **kw),
+        ngettext=lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+        newstyle=True,
+    )
+    environment.filters.update(
+        datetime=i18n.format_datetime,
+        date=i18n.format_date,
+        number=i18n.format_number,
+        ago=i18n.format_ago,
+    )
+    environment.globals.update(
+        current_locale=i18n.current_locale,
+        languages=i18n.LANGUAGE_NAMES,
+    )
+    return environment
+
+
+def make_stores(settings: Settings) -> dict[str, Store]:
+    """Sessions and rate limits: Redis when several processes serve, else this machine."""
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        root = RedisStore.with_client(url=settings.redis_url, namespace="ashiato")
+        return {"sessions": root.with_namespace("sessions"), "limits": root.with_namespace("limits")}
+    return {
+        "sessions": FileStore(settings.var_dir / "sessions", create_directories=True),
+        "limits": MemoryStore(),
+    }
+
+
+def create_app(settings: Settings) -> Litestar:
+    settings = settings.resolved()
+    stores = make_stores(settings)
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        engine = db.configure(settings.database_url)
+        await db.start(engine)
+        try:
+            yield
+        finally:
+            await db.stop(engine)
+
+    async def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return Litestar(
+        route_handlers=[
+            HomeController,
+            AccountController,
+            SettingsController,
+            AdminController,
+            NotYetOpenController,
+            create_static_files_router(path="/static/htmx", directories=[htmx_dir()], name="htmx"),
+            create_static_files_router(path="/static", directories=[static_dir()], name="static"),
+        ],
+        state=State(
+            {
+                "settings": settings,
+                "login_throttle": LoginThrottle(
+                    stores["limits"], settings.login_attempts, settings.login_window_seconds
+                ),
+            }
+        ),
+        stores=StoreRegistry(stores=stores),
+        lifespan=[database],
+        request_class=HTMXRequest,
+        before_request=load_member_and_locale,
+        after_request=security_headers,
+        middleware=[
+            ServerSideSessionConfig(
+                store="sessions",
+                max_age=SESSION_DAYS * 86400,
+                secure=settings.secure_cookies,
+                httponly=True,
+                samesite="lax",
+                key="ashiato_session",
+            ).middleware
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
+        ),
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(make_jinja_environment())
+        ),
+        exception_handlers={
+            DomainError: domain_error_handler,
+            HTTPException: http_error_handler,
+        },
+        request_max_body_size=10 * 1024 * 1024,
+    )

@@ -1,0 +1,79 @@
+"""A believable bilingual demo community for `ashiato serve --demo` (empty databases only).
+
+Every member's password is DEMO_PASSWORD. Later features add their own demo content
+from here, through their services, so the demo always obeys the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from ashiato.accounts import queries as account_queries
+from ashiato.accounts import service as accounts
+from ashiato.accounts.tables import Member, MemberStatus
+from ashiato.settings import Settings
+
+DEMO_PASSWORD = "ashiato-demo"
+ADMIN_EMAIL = "admin@example.jp"
+
+# (email, nickname, name, gender, region, locale, introduction)
+PEOPLE = [
+    ("hanako@example.jp", "はなこ", "佐藤 花子", "female", "東京都", "ja",
+     "ラーメンと写真が好きです。週末はよく散歩しています。"),
+    ("kenji@example.jp", "けんじ", "田中 健二", "male", "大阪府", "ja",
+     "関西在住のエンジニア。DSで遊ぶのが日課です。マイミク募集中！"),
+    ("misaki@example.jp", "みさき", "大野 美咲", "female", "神奈川県", "ja",
+     "桜の季節が一番好き。カフェめぐりの日記を書いています。"),
+    ("yoshida@example.jp", "ﾖｼﾀﾞ", "吉田 和也", "male", "北海道", "ja",
+     "携帯から日記を書いてます。雪国より。"),
+    ("emma@example.com", "Emma", "Emma Clarke", "female", "London", "en",
+     "Teaching English in Kyoto. Learning Japanese one kanji at a time."),
+    ("david@example.com", "David", "David Kim", "male", "Vancouver", "en",
+     "Photographer. I post a picture from my walks every day."),
+    ("aiko@example.jp", "あいこ", "Aiko Tanaka", "female", "Kyoto", "en",
+     "Bilingual, living between Kyoto and Seattle. Happy to help with translations!"),
+]
+
+
+async def fill_demo(settings: Settings) -> str:
+    """Create the demo community unless the database already has members."""
+    if await Member.count() > 0:
+        return "demo: the database already has members; nothing added"
+    rng = random.Random(2006)
+    admin = await accounts.create_founder(ADMIN_EMAIL, DEMO_PASSWORD, "管理人", settings)
+    await account_queries.update_member(
+        admin.id, introduction="Ashiatoの管理人です。The administrator of this demo.", locale="ja"
+    )
+    now = dt.datetime.now(dt.UTC)
+    inviter = admin
+    for email, nickname, name, gender, region, locale, introduction in PEOPLE:
+        joined = now - dt.timedelta(days=rng.randint(30, 600))
+        member = await account_queries.insert_member(
+            pc_email=email,
+            pc_verified_at=joined,
+            password_hash=accounts.hash_password(DEMO_PASSWORD),
+            nickname=nickname,
+            full_name=name,
+            gender=gender,
+            region=region,
+            locale=locale,
+            introduction=introduction,
+            birth_date=dt.date(rng.randint(1970, 2000), rng.randint(1, 12), rng.randint(1, 28)),
+            invited_by=inviter.id,
+            status=MemberStatus.ACTIVE,
+            approved_at=joined,
+            created_at=joined,
+            time_zone=settings.default_time_zone,
+        )
+        inviter = rng.choice([admin, member])
+    hanako = await account_queries.member_by_pc_email("hanako@example.jp")
+    assert hanako is not None
+    pending = await accounts.invite(
+        hanako, "friend@example.jp", "一緒にやろうよ！ Join us!", settings
+    )
+    return (
+        f"demo: {len(PEOPLE) + 1} members; log in as {ADMIN_EMAIL} (or hanako@example.jp, "
+        f"emma@example.com …) with the password {DEMO_PASSWORD!r}\n"
+        f"demo: an open invitation: {pending.url}"
+    )

@@ -1,0 +1,46 @@
+"""Home: the landing page for visitors, the dashboard for members."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from ashiato.accounts.tables import MemberStatus
+from ashiato.i18n import lazy_gettext
+from ashiato.web import current_member, render, requires_active_member, see_other
+
+# Sections of the navigation that later features fill in; until then their page says so
+# plainly instead of answering 404 from the site's own menu.
+NOT_YET_OPEN = {
+    "profile": lazy_gettext("Profile"),
+    "friends": lazy_gettext("Friends"),
+    "diaries": lazy_gettext("Diaries"),
+    "communities": lazy_gettext("Communities"),
+    "messages": lazy_gettext("Messages"),
+    "search": lazy_gettext("Search"),
+}
+
+
+class HomeController(Controller):
+    path = "/"
+
+    @get("/", name="home")
+    async def show_home(self, request: Request) -> Template:
+        member = current_member(request)
+        if member is None:
+            return render(request, "home/landing.html", {"form": {}, "next": "/"})
+        if member.status != MemberStatus.ACTIVE:
+            return see_other("/welcome")  # type: ignore[return-value]
+        return render(request, "home/home.html", {"member": member})
+
+
+class NotYetOpenController(Controller):
+    path = "/"
+    guards = [requires_active_member]
+
+    @get(["/profile", "/friends", "/diaries", "/communities", "/messages", "/search"])
+    async def show_not_yet_open(self, request: Request) -> Template:
+        section = request.url.path.strip("/")
+        return render(
+            request, "home/not_yet_open.html", {"section": NOT_YET_OPEN[section]}, status_code=501
+        )

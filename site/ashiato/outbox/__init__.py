@@ -1,0 +1,1 @@
+"""Transactional outbox: mail rows written with the change, delivered by a sender."""

@@ -1,0 +1,19 @@
+"""Piccolo's configuration module (PICCOLO_CONF=ashiato.piccolo_conf).
+
+`DB` is replaced by ashiato.db.configure() before any query runs, so one process (or one
+test) can point Piccolo at the database its settings name.
+"""
+
+from __future__ import annotations
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.sqlite import SQLiteEngine
+
+DB = SQLiteEngine(path="var/ashiato.sqlite3")
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "ashiato.accounts.piccolo_app",
+        "ashiato.outbox.piccolo_app",
+    ]
+)

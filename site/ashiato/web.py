@@ -1,0 +1,135 @@
+"""What every handler shares: the current member and locale, rendering, errors, headers."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlparse
+
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from ashiato import i18n
+from ashiato.accounts import service as accounts
+from ashiato.accounts.tables import Member
+from ashiato.errors import DomainError
+from ashiato.i18n import _
+
+LANG_COOKIE = "lang"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+def current_member(request: Request) -> Member | None:
+    return getattr(request.state, "member", None)
+
+
+async def load_member_and_locale(request: Request) -> None:
+    """Before each request: who is asking, and in which language to answer."""
+    member = await accounts.member_for_session(request.session.get("member_id"))
+    request.state.member = member
+    preferred = (member.locale if member else "") or request.cookies.get(LANG_COOKIE)
+    locale = i18n.negotiate(request.headers.get("accept-language"), preferred)
+    i18n.activate(locale, member.time_zone if member else None)
+
+
+def requires_member(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: the page is for logged-in members (the whole site is members-only)."""
+    if current_member(connection) is None:  # type: ignore[arg-type]
+        raise NotAuthorizedException()
+
+
+def requires_active_member(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    requires_member(connection, handler)
+    if not accounts.can_act(current_member(connection)):  # type: ignore[arg-type]
+        raise NotAuthorizedException(detail="pending")
+
+
+def is_fragment_request(request: Request) -> bool:
+    return isinstance(request, HTMXRequest) and bool(request.htmx) and not request.htmx.boosted
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The whole page, or only its fragment for an htmx request (same template file)."""
+    name = fragment if fragment and is_fragment_request(request) else template
+    return Template(
+        template_name=name,
+        context=context or {},
+        status_code=status_code,
+        headers={"vary": "HX-Request"},
+    )
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only redirect back to our own pages."""
+    if not target:
+        return default
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path=path, status_code=HTTP_303_SEE_OTHER)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Template:
+    return render(
+        request,
+        "errors/error.html",
+        {"message": exc.message, "status": exc.status_code},
+        fragment="errors/_error.html",
+        status_code=exc.status_code,
+    )
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 401:
+        if exc.detail == "pending":
+            return see_other("/welcome")  # type: ignore[return-value]
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return see_other(f"/login?next={target}")  # type: ignore[return-value]
+    messages = {
+        403: _("You cannot do this."),
+        404: _("This page does not exist."),
+        405: _("This page does not exist."),
+        413: _("What you sent is too large."),
+        429: _("Too many requests. Please wait a moment."),
+    }
+    if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
+        message = _("This form has expired. Please reload the page and try again.")
+    else:
+        message = messages.get(exc.status_code, _("Something went wrong. Please try again."))
+    return Template(
+        template_name="errors/error.html",
+        context={"message": message, "status": exc.status_code},
+        status_code=exc.status_code,
+    )  # type: ignore[return-value]
