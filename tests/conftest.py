@@ -158,14 +158,20 @@ async def app(settings: Settings):
 
 @pytest.fixture
 async def client(app) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+    async with AsyncTestClient(
+        app=app, base_url="http://testserver.local"
+    ) as test_client:
+        test_client.follow_redirects = False  # tests assert the 303s themselves
         yield test_client
 
 
 @pytest.fixture
 async def other_client(app) -> AsyncIterator[AsyncTestClient]:
     """A second browser: another member's cookies."""
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+    async with AsyncTestClient(
+        app=app, base_url="http://testserver.local"
+    ) as test_client:
+        test_client.follow_redirects = False  # tests assert the 303s themselves
         yield test_client
 
 

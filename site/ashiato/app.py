@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
 from litestar.exceptions import HTTPException
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.htmx import HTMXRequest
@@ -31,7 +32,7 @@ from ashiato.web import (
     SECURITY_HEADERS,
     domain_error_handler,
     http_error_handler,
-    load_member_and_locale,
+    MemberAndLocaleMiddleware,
 )
 
 SESSION_DAYS = 30
@@ -114,7 +115,6 @@ def create_app(settings: Settings) -> Litestar:
         stores=StoreRegistry(stores=stores),
         lifespan=[database],
         request_class=HTMXRequest,
-        before_request=load_member_and_locale,
         after_request=security_headers,
         middleware=[
             ServerSideSessionConfig(
@@ -124,7 +124,8 @@ def create_app(settings: Settings) -> Litestar:
                 httponly=True,
                 samesite="lax",
                 key="ashiato_session",
-            ).middleware
+            ).middleware,
+            MemberAndLocaleMiddleware,
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -140,4 +141,5 @@ def create_app(settings: Settings) -> Litestar:
             HTTPException: http_error_handler,
         },
         request_max_body_size=10 * 1024 * 1024,
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 401}),
     )

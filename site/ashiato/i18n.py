@@ -104,17 +104,17 @@ def using(locale: str, time_zone: str | None = None) -> Iterator[None]:
         _time_zone.reset(zone_token)
 
 
-def gettext(message: str, **variables: object) -> str:
+def gettext(message: str, /, **variables: object) -> str:
     text = translations(current_locale()).gettext(message)
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
     text = translations(current_locale()).ngettext(singular, plural, n)
     return text % {"num": format_number(n), **variables}
 
 
-def lazy_gettext(message: str, **variables: object) -> LazyProxy:
+def lazy_gettext(message: str, /, **variables: object) -> LazyProxy:
     """For labels defined at import time: translated when shown, in the locale of that moment."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)
 

@@ -7,6 +7,9 @@ from urllib.parse import quote, urlparse
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.middleware import AbstractMiddleware
+from litestar.types import Receive, Scope, Send
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.htmx import HTMXRequest
@@ -40,13 +43,21 @@ def current_member(request: Request) -> Member | None:
     return getattr(request.state, "member", None)
 
 
-async def load_member_and_locale(request: Request) -> None:
-    """Before each request: who is asking, and in which language to answer."""
-    member = await accounts.member_for_session(request.session.get("member_id"))
-    request.state.member = member
-    preferred = (member.locale if member else "") or request.cookies.get(LANG_COOKIE)
-    locale = i18n.negotiate(request.headers.get("accept-language"), preferred)
-    i18n.activate(locale, member.time_zone if member else None)
+class MemberAndLocaleMiddleware(AbstractMiddleware):
+    """Who is asking, and in which language to answer: set before guards and handlers run
+    (Litestar runs guards before `before_request` hooks, so this is a middleware)."""
+
+    scopes = {ScopeType.HTTP}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        connection: ASGIConnection = ASGIConnection(scope)
+        session = scope.get("session") or {}
+        member = await accounts.member_for_session(session.get("member_id"))
+        connection.state.member = member
+        preferred = (member.locale if member else "") or connection.cookies.get(LANG_COOKIE)
+        locale = i18n.negotiate(connection.headers.get("accept-language"), preferred)
+        i18n.activate(locale, member.time_zone if member else None)
+        await self.app(scope, receive, send)
 
 
 def requires_member(connection: ASGIConnection, _: BaseRouteHandler) -> None:

@@ -24,10 +24,17 @@ class MemberStatus:
 class Member(Table):
     """A member of the site. Addresses are nulled on withdrawal so they can join again."""
 
-    pc_email = Varchar(length=254, null=True, unique=True, index=True, help_text="PC e-mail")
+    pc_email = Varchar(
+        length=254, null=True, default=None, unique=True, index=True, help_text="PC e-mail"
+    )
     pc_verified_at = Timestamptz(null=True, default=None)
     mobile_email = Varchar(
-        length=254, null=True, unique=True, index=True, help_text="carrier address, as sent"
+        length=254,
+        null=True,
+        default=None,
+        unique=True,
+        index=True,
+        help_text="carrier address, as sent",
     )
     mobile_verified_at = Timestamptz(null=True, default=None)
     password_hash = Varchar(length=200, help_text="Argon2id")

@@ -26,7 +26,7 @@ class Member(Table, tablename="member", schema=None):
     )
 
 
-ID = "2026-11-21T23:45:43:296529"
+ID = "2026-11-21T23:50:11:890911"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -60,7 +60,7 @@ async def forwards():
         column_class=Varchar,
         params={
             "length": 254,
-            "default": "",
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": True,
@@ -103,7 +103,7 @@ async def forwards():
         column_class=Varchar,
         params={
             "length": 254,
-            "default": "",
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": True,

@@ -1,0 +1,316 @@
+"""Invitation-only membership through HTTP, with mail taken from a real SMTP sink."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+
+from ashiato.accounts import queries
+from ashiato.accounts.tables import Invitation, Member, MemberStatus
+from ashiato.outbox.service import deliver_due
+from tests.conftest import csrf_token, post_form
+from tests.factories import PASSWORD, login, make_member
+
+SIGNUP = {
+    "nickname": "たろう",
+    "full_name": "山田 太郎",
+    "gender": "male",
+    "birth_date": "1985-04-01",
+    "region": "東京都",
+    "introduction": "よろしくお願いします",
+    "password": "a long enough password",
+    "password_confirm": "a long enough password",
+}
+
+
+async def invite_by_web(client, settings, sink, email: str) -> str:
+    """An active member invites `email`; returns the invitation path from the real mail."""
+    response = await post_form(
+        client, "/settings/invitations", {"email": email, "message": "一緒にやろう"}
+    )
+    assert response.status_code == 200, response.text
+    assert await deliver_due(settings) >= 1
+    return sink.link(email, r"/join/[A-Za-z0-9_-]+")
+
+
+async def test_invitation_signup_verification_and_login(client, other_client, settings, sink):
+    await make_member("founder@example.jp", "創設者", is_admin=True)
+    await queries.update_member(
+        (await queries.member_by_pc_email("founder@example.jp")).id,
+        introduction="写真が好きな管理人です",
+    )
+    await login(client, "founder@example.jp")
+    join_path = await invite_by_web(client, settings, sink, "taro@example.jp")
+
+    invitation_mail = sink.to("taro@example.jp")[0]
+    assert "創設者" in str(invitation_mail["Subject"])
+    assert "写真が好きな管理人です" in sink.text(invitation_mail)
+
+    page = await other_client.get(join_path)
+    assert page.status_code == 200
+    assert "創設者" in page.text and "写真が好きな管理人です" in page.text  # the inviter's profile
+    assert "taro@example.jp" in page.text
+
+    signed_up = await post_form(other_client, join_path, SIGNUP)
+    assert signed_up.status_code == 303
+    assert signed_up.headers["location"] == "/welcome"
+    member = await queries.member_by_pc_email("taro@example.jp")
+    assert member.status == MemberStatus.PENDING
+    waiting = await other_client.get("/welcome")
+    assert "taro@example.jp" in waiting.text
+
+    await deliver_due(settings)
+    verify_path = sink.link("taro@example.jp", r"/verify/[A-Za-z0-9_-]+")
+    verified = await other_client.get(verify_path)
+    assert verified.status_code == 200
+    assert (await queries.member_by_pc_email("taro@example.jp")).status == MemberStatus.ACTIVE
+
+    await post_form(other_client, "/logout", {})
+    assert (await other_client.get("/")).text.count('id="login-form"') == 1
+    logged_in = await post_form(
+        other_client, "/login", {"email": "taro@example.jp", "password": SIGNUP["password"]}
+    )
+    assert logged_in.status_code == 303
+    home = await other_client.get("/")
+    assert "たろう" in home.text and 'id="login-form"' not in home.text
+
+
+async def test_invitation_link_works_once(client, other_client, settings, sink):
+    await make_member("founder@example.jp", is_admin=True)
+    await login(client, "founder@example.jp")
+    join_path = await invite_by_web(client, settings, sink, "once@example.jp")
+    assert (await post_form(other_client, join_path, SIGNUP)).status_code == 303
+
+    again = await other_client.get(join_path)
+    assert again.status_code == 400
+    assert "already been used" in again.text or "使用済み" in again.text
+    second = await post_form(other_client, join_path, SIGNUP)
+    assert second.status_code == 400
+    assert await Member.count().where(Member.pc_email == "once@example.jp") == 1
+
+
+async def test_expired_and_revoked_invitations_are_refused(client, other_client, settings, sink):
+    await make_member("founder@example.jp", is_admin=True)
+    await login(client, "founder@example.jp")
+    expired_path = await invite_by_web(client, settings, sink, "late@example.jp")
+    await Invitation.update({Invitation.expires_at: dt.datetime.now(dt.UTC)}).where(
+        Invitation.email == "late@example.jp"
+    )
+    response = await other_client.get(expired_path, headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert "expired" in response.text
+
+    revoked_path = await invite_by_web(client, settings, sink, "nope@example.jp")
+    invitation = await Invitation.objects().where(Invitation.email == "nope@example.jp").first()
+    revoked = await post_form(client, f"/settings/invitations/{invitation.id}/revoke", {})
+    assert revoked.status_code == 200
+    response = await other_client.get(revoked_path, headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert "withdrawn" in response.text
+
+    unknown = await other_client.get("/join/not-a-real-token", headers={"accept-language": "en"})
+    assert unknown.status_code == 404
+    assert "not valid" in unknown.text
+
+
+async def test_verification_link_is_single_use_and_expires(client, other_client, settings, sink):
+    await make_member("founder@example.jp", is_admin=True)
+    await login(client, "founder@example.jp")
+    join_path = await invite_by_web(client, settings, sink, "v@example.jp")
+    await post_form(other_client, join_path, SIGNUP)
+    await deliver_due(settings)
+    verify_path = sink.link("v@example.jp", r"/verify/[A-Za-z0-9_-]+")
+    assert (await other_client.get(verify_path)).status_code == 200
+    reused = await other_client.get(verify_path, headers={"accept-language": "en"})
+    assert reused.status_code == 400 and "already been used" in reused.text
+
+    from ashiato.accounts.tables import EmailVerification
+
+    await post_form(other_client, "/logout", {})
+    join_path = await invite_by_web(client, settings, sink, "w@example.jp")
+    await post_form(other_client, join_path, SIGNUP)
+    await deliver_due(settings)
+    verify_path = sink.link("w@example.jp", r"/verify/[A-Za-z0-9_-]+")
+    await EmailVerification.update(
+        {EmailVerification.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}
+    ).where(EmailVerification.email == "w@example.jp")
+    late = await other_client.get(verify_path, headers={"accept-language": "en"})
+    assert late.status_code == 400 and "expired" in late.text
+    assert (await queries.member_by_pc_email("w@example.jp")).status == MemberStatus.PENDING
+
+
+async def test_state_change_without_csrf_token_is_refused(client):
+    await make_member("m@example.jp")
+    await csrf_token(client)
+    response = await client.post("/login", data={"email": "m@example.jp", "password": PASSWORD})
+    assert response.status_code == 403
+    forged = await client.post(
+        "/login",
+        data={"email": "m@example.jp", "password": PASSWORD, "_csrf_token": "forged"},
+    )
+    assert forged.status_code == 403
+    assert "ashiato_session" not in client.cookies or (await client.get("/")).text.count(
+        'id="login-form"'
+    )
+
+
+async def test_htmx_request_sends_csrf_header(client, settings, sink):
+    await make_member("m@example.jp")
+    await login(client, "m@example.jp")
+    token = client.cookies["csrftoken"]
+    response = await client.post(
+        "/settings/invitations",
+        data={"email": "friend@example.jp", "message": ""},
+        headers={"x-csrftoken": token, "hx-request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="invitations">')  # only the fragment
+    assert "<html" not in response.text
+    assert response.headers["vary"] == "HX-Request"
+
+
+async def test_failed_logins_are_rate_limited(client, settings):
+    await make_member("m@example.jp")
+    for _ in range(settings.login_attempts):
+        response = await post_form(client, "/login", {"email": "m@example.jp", "password": "x"})
+        assert response.status_code == 400
+    blocked = await post_form(client, "/login", {"email": "m@example.jp", "password": PASSWORD})
+    assert blocked.status_code == 429
+
+
+async def test_signup_errors_are_translated_and_keep_what_was_typed(
+    client, other_client, settings, sink
+):
+    await make_member("founder@example.jp", is_admin=True)
+    await login(client, "founder@example.jp")
+    join_path = await invite_by_web(client, settings, sink, "typo@example.jp")
+    bad = {**SIGNUP, "nickname": "", "birth_date": "1985-13-45", "password_confirm": "other"}
+    response = await post_form(other_client, join_path, bad, headers={"accept-language": "ja"})
+    assert response.status_code == 422
+    assert "ニックネームを入力してください" in response.text
+    assert 'value="山田 太郎"' in response.text  # kept
+    assert SIGNUP["password"] not in response.text  # passwords are never echoed
+    assert await Member.count().where(Member.pc_email == "typo@example.jp") == 0
+
+    too_long = {**SIGNUP, "nickname": "あ" * 41}
+    response = await post_form(other_client, join_path, too_long, headers={"accept-language": "en"})
+    assert response.status_code == 422
+    assert "At most 40 characters" in response.text
+
+
+async def test_inviting_a_registered_address_is_refused(client):
+    await make_member("founder@example.jp", is_admin=True)
+    await make_member("taken@example.jp")
+    await login(client, "founder@example.jp")
+    response = await post_form(
+        client, "/settings/invitations", {"email": "taken@example.jp"},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 422
+    assert "already registered" in response.text
+    invalid = await post_form(
+        client, "/settings/invitations", {"email": "not an address"},
+        headers={"accept-language": "en"},
+    )
+    assert invalid.status_code == 422 and "valid e-mail" in invalid.text
+    assert await Invitation.count() == 0
+
+
+async def test_invitation_quota_is_a_setting(app, client, settings):
+    app.state.settings = replace(settings, invitation_quota=2)
+    await make_member("m@example.jp")
+    await login(client, "m@example.jp")
+    for n in range(2):
+        ok = await post_form(client, "/settings/invitations", {"email": f"f{n}@example.jp"})
+        assert ok.status_code == 200
+    refused = await post_form(
+        client, "/settings/invitations", {"email": "f3@example.jp"},
+        headers={"accept-language": "en"},
+    )
+    assert refused.status_code == 400
+    assert "all 2 of your invitations" in refused.text
+    assert await Invitation.count() == 2
+
+
+async def test_admin_approval_when_required(app, client, other_client, settings, sink):
+    app.state.settings = replace(settings, require_admin_approval=True)
+    settings = app.state.settings
+    await make_member("founder@example.jp", is_admin=True)
+    await login(client, "founder@example.jp")
+    join_path = await invite_by_web(client, settings, sink, "new@example.jp")
+    await post_form(other_client, join_path, SIGNUP)
+    await deliver_due(settings)
+    await other_client.get(sink.link("new@example.jp", r"/verify/[A-Za-z0-9_-]+"))
+    member = await queries.member_by_pc_email("new@example.jp")
+    assert member.status == MemberStatus.AWAITING_APPROVAL
+    assert (await other_client.get("/")).headers.get("location") == "/welcome"
+
+    listing = await client.get("/admin/approvals")
+    assert f'data-id="{member.id}"' in listing.text
+    assert (await post_form(client, f"/admin/approvals/{member.id}", {})).status_code == 303
+    assert (await queries.member_by_pc_email("new@example.jp")).status == MemberStatus.ACTIVE
+
+    refused = await post_form(other_client, f"/admin/approvals/{member.id}", {})
+    assert refused.status_code == 403
+
+
+async def test_withdrawal_keeps_the_row_and_frees_the_address(client, other_client, settings, sink):
+    member = await make_member("leaving@example.jp", "去る人")
+    await login(client, "leaving@example.jp")
+    wrong = await post_form(client, "/settings/withdraw", {"password": "wrong"})
+    assert wrong.status_code == 422
+    done = await post_form(client, "/settings/withdraw", {"password": PASSWORD})
+    assert done.status_code == 303
+    row = await queries.member_by_id(member.id)
+    assert row.status == MemberStatus.WITHDRAWN and row.pc_email is None
+
+    from ashiato.accounts.service import display_name
+    from ashiato.i18n import using
+
+    with using("en"):
+        assert display_name(row) == "a withdrawn member"
+    again = await post_form(other_client, "/login", {"email": "leaving@example.jp",
+                                                      "password": PASSWORD})
+    assert again.status_code == 400
+
+    await make_member("founder@example.jp", is_admin=True)
+    await login(other_client, "founder@example.jp")
+    path = await invite_by_web(other_client, settings, sink, "leaving@example.jp")
+    assert re.match(r"/join/", path)
+
+
+async def test_password_change(client):
+    await make_member("m@example.jp")
+    await login(client, "m@example.jp")
+    bad = await post_form(
+        client, "/settings/password",
+        {"current_password": "nope", "password": "new password 1", "password_confirm":
+         "new password 1"},
+    )
+    assert bad.status_code == 422
+    ok = await post_form(
+        client, "/settings/password",
+        {"current_password": PASSWORD, "password": "new password 1",
+         "password_confirm": "new password 1"},
+    )
+    assert ok.status_code == 200
+    await post_form(client, "/logout", {})
+    await login(client, "m@example.jp", "new password 1")
+
+
+async def test_pages_for_members_redirect_visitors_to_login(client):
+    response = await client.get("/settings/invitations")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=/settings/invitations")
+
+
+async def test_login_redirect_stays_on_this_site(client):
+    await make_member("m@example.jp")
+    token = await csrf_token(client)
+    response = await client.post(
+        "/login",
+        data={"email": "m@example.jp", "password": PASSWORD, "next": "https://evil.example/",
+              "_csrf_token": token},
+    )
+    assert response.headers["location"] == "/"
