@@ -133,6 +133,7 @@ def mail_sink() -> Iterator[tuple[MailSink, int]]:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, mail_sink: tuple[MailSink, int]) -> Settings:
     _, port = mail_sink
+    db.configure(database_url)  # every query of this test goes to its own database
     return replace(
         Settings.from_env({}),
         database_url=database_url,
@@ -152,7 +153,6 @@ def sink(mail_sink: tuple[MailSink, int]) -> MailSink:
 async def app(settings: Settings):
     from ashiato.app import create_app
 
-    db.configure(settings.database_url)
     return create_app(settings)
 
 

@@ -50,7 +50,7 @@ def update() -> None:
     for locale in LOCALES:
         if po_path(locale).exists():
             _pybabel("update", "-i", str(pot_path()), "-d", str(locales_dir()), "-l", locale,
-                     "--no-fuzzy-matching", "--omit-header")
+                     "--no-fuzzy-matching")
         else:
             _pybabel("init", "-i", str(pot_path()), "-d", str(locales_dir()), "-l", locale)
     _fill_source_locale()
@@ -69,7 +69,7 @@ def _fill_source_locale() -> None:
         elif not message.string:
             message.string = message.id
     buffer = io.BytesIO()
-    write_po(buffer, catalog, omit_header=True, sort_output=True, width=100)
+    write_po(buffer, catalog, sort_output=True, width=100)
     path.write_bytes(buffer.getvalue())
 
 
