@@ -141,5 +141,5 @@ def create_app(settings: Settings) -> Litestar:
             HTTPException: http_error_handler,
         },
         request_max_body_size=10 * 1024 * 1024,
-        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 401}),
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={400, 401, 403, 404, 405, 422, 429}),
     )

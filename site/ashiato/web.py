@@ -123,6 +123,10 @@ def domain_error_handler(request: Request, exc: DomainError) -> Template:
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    if not hasattr(request.state, "member"):
+        # No route matched, so the middleware never ran: answer in the visitor's language.
+        preferred = request.cookies.get(LANG_COOKIE)
+        i18n.activate(i18n.negotiate(request.headers.get("accept-language"), preferred))
     if exc.status_code == 401:
         if exc.detail == "pending":
             return see_other("/welcome")  # type: ignore[return-value]
