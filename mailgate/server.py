@@ -10,8 +10,8 @@ import asyncio
 import logging
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-
 from ashiato.settings import Settings
+
 from mailgate import replies
 
 log = logging.getLogger("mailgate")
@@ -55,7 +55,7 @@ async def run_standalone(settings: Settings, host: str, port: int) -> None:
     from ashiato import db
 
     engine = db.configure(settings.database_url)
-    await db.start(engine)
+    await db.start(engine, settings.db_pool_size)
     await db.migrate(engine)
     server = await start_gateway(settings, host, port)
     print(f"Ashiato mail gateway: smtp://{host}:{port}", flush=True)

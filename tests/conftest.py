@@ -22,10 +22,9 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 from aiosmtpd.controller import Controller
-from litestar.testing import AsyncTestClient
-
 from ashiato import db
 from ashiato.settings import Settings
+from litestar.testing import AsyncTestClient
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
@@ -141,6 +140,9 @@ def settings(database_url: str, tmp_path: Path, mail_sink: tuple[MailSink, int])
         var_dir=tmp_path / "var",
         base_url="http://testserver.local",
         smtp_relay=("127.0.0.1", port),
+        # Litestar's test client runs the app's lifespan on a loop of its own thread; a pool
+        # opened there cannot serve the test's loop, so tests open a connection per query.
+        db_pool_size=0,
     )
 
 
@@ -158,9 +160,7 @@ async def app(settings: Settings):
 
 @pytest.fixture
 async def client(app) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(
-        app=app, base_url="http://testserver.local"
-    ) as test_client:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         test_client.follow_redirects = False  # tests assert the 303s themselves
         yield test_client
 
@@ -168,9 +168,7 @@ async def client(app) -> AsyncIterator[AsyncTestClient]:
 @pytest.fixture
 async def other_client(app) -> AsyncIterator[AsyncTestClient]:
     """A second browser: another member's cookies."""
-    async with AsyncTestClient(
-        app=app, base_url="http://testserver.local"
-    ) as test_client:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         test_client.follow_redirects = False  # tests assert the 303s themselves
         yield test_client
 
@@ -182,8 +180,6 @@ async def csrf_token(client: AsyncTestClient, path: str = "/login") -> str:
     return client.cookies["csrftoken"]
 
 
-async def post_form(
-    client: AsyncTestClient, path: str, data: dict[str, str], **kwargs
-):  # type: ignore[no-untyped-def]
+async def post_form(client: AsyncTestClient, path: str, data: dict[str, str], **kwargs):  # type: ignore[no-untyped-def]
     token = await csrf_token(client)
     return await client.post(path, data={**data, "_csrf_token": token}, **kwargs)

@@ -40,10 +40,13 @@ async def test_security_headers_and_cookie_flags(client):
     await make_member("m@example.jp")
     login_response = await login(client, "m@example.jp")
     session_cookie = [
-        value for key, value in login_response.headers.multi_items()
+        value
+        for key, value in login_response.headers.multi_items()
         if key == "set-cookie" and value.startswith("ashiato_session=")
     ]
-    assert session_cookie and "HttpOnly" in session_cookie[0] and "SameSite=lax" in session_cookie[0]
+    assert (
+        session_cookie and "HttpOnly" in session_cookie[0] and "SameSite=lax" in session_cookie[0]
+    )
 
 
 async def test_htmx_is_served_from_the_installed_package(client):

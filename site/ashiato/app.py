@@ -10,8 +10,8 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
-from litestar.logging.config import LoggingConfig
 from litestar.exceptions import HTTPException
+from litestar.logging.config import LoggingConfig
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
@@ -30,9 +30,9 @@ from ashiato.home.routes import HomeController, NotYetOpenController
 from ashiato.settings import Settings
 from ashiato.web import (
     SECURITY_HEADERS,
+    MemberAndLocaleMiddleware,
     domain_error_handler,
     http_error_handler,
-    MemberAndLocaleMiddleware,
 )
 
 SESSION_DAYS = 30
@@ -70,7 +70,10 @@ def make_stores(settings: Settings) -> dict[str, Store]:
         from litestar.stores.redis import RedisStore
 
         root = RedisStore.with_client(url=settings.redis_url, namespace="ashiato")
-        return {"sessions": root.with_namespace("sessions"), "limits": root.with_namespace("limits")}
+        return {
+            "sessions": root.with_namespace("sessions"),
+            "limits": root.with_namespace("limits"),
+        }
     return {
         "sessions": FileStore(settings.var_dir / "sessions", create_directories=True),
         "limits": MemoryStore(),
@@ -84,7 +87,7 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         engine = db.configure(settings.database_url)
-        await db.start(engine)
+        await db.start(engine, settings.db_pool_size)
         try:
             yield
         finally:
@@ -141,5 +144,7 @@ def create_app(settings: Settings) -> Litestar:
             HTTPException: http_error_handler,
         },
         request_max_body_size=10 * 1024 * 1024,
-        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={400, 401, 403, 404, 405, 422, 429}),
+        logging_config=LoggingConfig(
+            log_exceptions="always", disable_stack_trace={400, 401, 403, 404, 405, 422, 429}
+        ),
     )

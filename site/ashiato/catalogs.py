@@ -39,9 +39,21 @@ def _pybabel(*arguments: str) -> None:
 def extract() -> None:
     root = project_root()
     _pybabel(
-        "extract", "-F", str(root / "babel.cfg"), "-k", "lazy_gettext", "-k", "_",
-        "--no-location", "--sort-output", "--project", "Ashiato", "--omit-header",
-        "-o", str(pot_path()), str(root),
+        "extract",
+        "-F",
+        str(root / "babel.cfg"),
+        "-k",
+        "lazy_gettext",
+        "-k",
+        "_",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "Ashiato",
+        "--omit-header",
+        "-o",
+        str(pot_path()),
+        str(root),
     )
 
 
@@ -49,8 +61,16 @@ def update() -> None:
     extract()
     for locale in LOCALES:
         if po_path(locale).exists():
-            _pybabel("update", "-i", str(pot_path()), "-d", str(locales_dir()), "-l", locale,
-                     "--no-fuzzy-matching")
+            _pybabel(
+                "update",
+                "-i",
+                str(pot_path()),
+                "-d",
+                str(locales_dir()),
+                "-l",
+                locale,
+                "--no-fuzzy-matching",
+            )
         else:
             _pybabel("init", "-i", str(pot_path()), "-d", str(locales_dir()), "-l", locale)
     _fill_source_locale()

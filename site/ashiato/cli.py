@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -20,7 +21,7 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[object
     from ashiato import db
 
     engine = db.configure(settings.database_url)
-    await db.start(engine)
+    await db.start(engine, settings.db_pool_size)
     try:
         await db.migrate(engine)
         return await work()
@@ -54,7 +55,7 @@ async def _serve(settings: Settings, host: str, port: int, smtp_port: int, demo:
     from mailgate.server import start_gateway
 
     engine = db.configure(settings.database_url)
-    await db.start(engine)
+    await db.start(engine, settings.db_pool_size)
     await db.migrate(engine)
     if demo:
         from ashiato.demo import fill_demo
@@ -237,15 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="one JSON object (the only format)")
     show.set_defaults(func=cmd_member_show)
 
-    sub.add_parser("demo", help="fill an empty database with demo data").set_defaults(
-        func=cmd_demo
-    )
+    sub.add_parser("demo", help="fill an empty database with demo data").set_defaults(func=cmd_demo)
 
     outbox = sub.add_parser("outbox", help="outgoing mail")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)
-    outbox_sub.add_parser("send", help="deliver due mail once").set_defaults(
-        func=cmd_outbox_send
-    )
+    outbox_sub.add_parser("send", help="deliver due mail once").set_defaults(func=cmd_outbox_send)
 
     i18n = sub.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=["extract", "update", "compile", "check"])
@@ -255,7 +252,5 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         args.func(args)
-    except KeyboardInterrupt:
-        pass

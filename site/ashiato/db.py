@@ -61,13 +61,14 @@ def current_engine() -> Engine:
     return piccolo_conf.DB
 
 
-async def start(engine: Engine) -> None:
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=20)
+async def start(engine: Engine, pool_size: int = 20) -> None:
+    """Open PostgreSQL's connection pool (0: a connection per query, as SQLite does)."""
+    if isinstance(engine, PostgresEngine) and pool_size > 0 and engine.pool is None:
+        await engine.start_connection_pool(min_size=min(2, pool_size), max_size=pool_size)
 
 
 async def stop(engine: Engine) -> None:
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
 
 

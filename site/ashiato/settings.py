@@ -59,6 +59,7 @@ class Settings:
     mobile_verification: str = "off"
     login_attempts: int = 5
     login_window_seconds: int = 900
+    db_pool_size: int = 20
     outbox_poll_seconds: float = 2.0
     outbox_max_attempts: int = 12
 
@@ -89,6 +90,7 @@ class Settings:
             require_admin_approval=_bool(env, "ASHIATO_REQUIRE_APPROVAL", False),
             mobile_verification=policy,
             login_attempts=_int(env, "ASHIATO_LOGIN_ATTEMPTS", 5),
+            db_pool_size=_int(env, "ASHIATO_DB_POOL_SIZE", 20),
             login_window_seconds=_int(env, "ASHIATO_LOGIN_WINDOW_SECONDS", 900),
         )
 

@@ -8,13 +8,13 @@ from urllib.parse import quote, urlparse
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
-from litestar.middleware import AbstractMiddleware
-from litestar.types import Receive, Scope, Send
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractMiddleware
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.types import Receive, Scope, Send
 
 from ashiato import i18n
 from ashiato.accounts import service as accounts

@@ -10,6 +10,7 @@ from ashiato.accounts import queries
 from ashiato.accounts.tables import Invitation, Member, MemberStatus
 from ashiato.i18n import _, using
 from ashiato.outbox.service import deliver_due
+
 from tests.conftest import csrf_token, post_form
 from tests.factories import PASSWORD, login, make_member
 
@@ -178,7 +179,7 @@ async def test_htmx_request_sends_csrf_header(client, settings, sink):
 
 async def test_failed_logins_are_rate_limited(client, settings):
     await make_member("m@example.jp")
-    for _ in range(settings.login_attempts):
+    for _attempt in range(settings.login_attempts):
         response = await post_form(client, "/login", {"email": "m@example.jp", "password": "x"})
         assert response.status_code == 400
     blocked = await post_form(client, "/login", {"email": "m@example.jp", "password": PASSWORD})
@@ -210,13 +211,17 @@ async def test_inviting_a_registered_address_is_refused(client):
     await make_member("taken@example.jp")
     await login(client, "founder@example.jp")
     response = await post_form(
-        client, "/settings/invitations", {"email": "taken@example.jp"},
+        client,
+        "/settings/invitations",
+        {"email": "taken@example.jp"},
         headers={"accept-language": "en"},
     )
     assert response.status_code == 422
     assert "already registered" in response.text
     invalid = await post_form(
-        client, "/settings/invitations", {"email": "not an address"},
+        client,
+        "/settings/invitations",
+        {"email": "not an address"},
         headers={"accept-language": "en"},
     )
     assert invalid.status_code == 422 and "valid e-mail" in invalid.text
@@ -231,7 +236,9 @@ async def test_invitation_quota_is_a_setting(app, client, settings):
         ok = await post_form(client, "/settings/invitations", {"email": f"f{n}@example.jp"})
         assert ok.status_code == 200
     refused = await post_form(
-        client, "/settings/invitations", {"email": "f3@example.jp"},
+        client,
+        "/settings/invitations",
+        {"email": "f3@example.jp"},
         headers={"accept-language": "en"},
     )
     assert refused.status_code == 400
@@ -275,8 +282,9 @@ async def test_withdrawal_keeps_the_row_and_frees_the_address(client, other_clie
 
     with using("en"):
         assert display_name(row) == "a withdrawn member"
-    again = await post_form(other_client, "/login", {"email": "leaving@example.jp",
-                                                      "password": PASSWORD})
+    again = await post_form(
+        other_client, "/login", {"email": "leaving@example.jp", "password": PASSWORD}
+    )
     assert again.status_code == 400
 
     await make_member("founder@example.jp", is_admin=True)
@@ -289,15 +297,23 @@ async def test_password_change(client):
     await make_member("m@example.jp")
     await login(client, "m@example.jp")
     bad = await post_form(
-        client, "/settings/password",
-        {"current_password": "nope", "password": "new password 1", "password_confirm":
-         "new password 1"},
+        client,
+        "/settings/password",
+        {
+            "current_password": "nope",
+            "password": "new password 1",
+            "password_confirm": "new password 1",
+        },
     )
     assert bad.status_code == 422
     ok = await post_form(
-        client, "/settings/password",
-        {"current_password": PASSWORD, "password": "new password 1",
-         "password_confirm": "new password 1"},
+        client,
+        "/settings/password",
+        {
+            "current_password": PASSWORD,
+            "password": "new password 1",
+            "password_confirm": "new password 1",
+        },
     )
     assert ok.status_code == 200
     await post_form(client, "/logout", {})
@@ -315,7 +331,11 @@ async def test_login_redirect_stays_on_this_site(client):
     token = await csrf_token(client)
     response = await client.post(
         "/login",
-        data={"email": "m@example.jp", "password": PASSWORD, "next": "https://evil.example/",
-              "_csrf_token": token},
+        data={
+            "email": "m@example.jp",
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+            "_csrf_token": token,
+        },
     )
     assert response.headers["location"] == "/"

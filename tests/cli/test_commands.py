@@ -37,8 +37,16 @@ def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complete
 
 
 def test_admin_create_invite_and_member_show(env):
-    created = run(env, "admin", "create", "boss@example.jp", "--nickname", "ボス",
-                  "--password-stdin", stdin="a strong password\n")
+    created = run(
+        env,
+        "admin",
+        "create",
+        "boss@example.jp",
+        "--nickname",
+        "ボス",
+        "--password-stdin",
+        stdin="a strong password\n",
+    )
     assert created.returncode == 0, created.stderr
     invited = run(env, "invite", "new@example.jp", "--by", "boss@example.jp")
     assert invited.returncode == 0, invited.stderr
@@ -58,8 +66,7 @@ def test_admin_create_invite_and_member_show(env):
 
 
 def test_i18n_check_command_passes_on_the_committed_catalogs():
-    result = subprocess.run([*ASHIATO, "i18n", "check"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run([*ASHIATO, "i18n", "check"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout
     assert "catalogs complete" in result.stdout
 
@@ -70,7 +77,10 @@ def test_serve_demo_answers_in_japanese_and_english_and_opens_the_mail_gateway(e
     env = {**env, "DATABASE_URL": ""}  # the README's default: a SQLite file under var/
     process = subprocess.Popen(
         [*ASHIATO, "serve", "--demo", "--port", str(http_port), "--smtp-port", str(smtp_port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -81,7 +91,7 @@ def test_serve_demo_answers_in_japanese_and_english_and_opens_the_mail_gateway(e
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError(process.stdout.read() if process.stdout else "")
+                    raise AssertionError(process.stdout.read() if process.stdout else "") from None
                 time.sleep(0.3)
         assert '<html lang="ja">' in japanese
         request = urllib.request.Request(

@@ -11,14 +11,19 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-
 from ashiato.settings import Settings
+
 from tests.conftest import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 pytestmark = pytest.mark.browser
@@ -38,9 +43,20 @@ def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
         "ASHIATO_SECRET_KEY": "e2e-secret-" + "y" * 32,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "ashiato", "serve", "--port", str(http_port),
-         "--smtp-port", str(smtp_port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "ashiato",
+            "serve",
+            "--port",
+            str(http_port),
+            "--smtp-port",
+            str(smtp_port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{http_port}"
     deadline = time.monotonic() + 60
@@ -51,7 +67,9 @@ def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise AssertionError(process.stdout.read() if process.stdout else "no output")
+                raise AssertionError(
+                    process.stdout.read() if process.stdout else "no output"
+                ) from None
             time.sleep(0.2)
     try:
         yield base

@@ -6,6 +6,7 @@ import asyncio
 
 from ashiato.accounts import queries, service
 from ashiato.accounts.tables import MemberStatus
+
 from tests.factories import PASSWORD, make_member
 
 

@@ -59,6 +59,5 @@ def test_dates_numbers_and_plurals_follow_the_locale():
         assert i18n.format_ago(moment - dt.timedelta(minutes=1), now=moment) == "1 minute ago"
         assert i18n.ngettext("%(num)s invitation", "%(num)s invitations", 1) == "1 invitation"
         assert (
-            i18n.ngettext("%(num)s invitation", "%(num)s invitations", 1200)
-            == "1,200 invitations"
+            i18n.ngettext("%(num)s invitation", "%(num)s invitations", 1200) == "1,200 invitations"
         )

@@ -7,11 +7,11 @@ from dataclasses import replace
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
-
 from ashiato import db
 from ashiato.outbox import service
 from ashiato.outbox.compose import charset_for, compose
 from ashiato.outbox.tables import OutboxMessage
+
 from tests.conftest import MailSink, free_port
 
 
@@ -20,7 +20,9 @@ async def test_mail_waits_while_the_relay_is_down_and_goes_out_when_it_is_back(s
     settings = replace(settings, smtp_relay=("127.0.0.1", port))
     async with db.transaction():
         await service.enqueue(
-            recipient="taro@docomo.ne.jp", subject="ようこそ", body="登録ありがとうございます",
+            recipient="taro@docomo.ne.jp",
+            subject="ようこそ",
+            body="登録ありがとうございます",
             kind="test",
         )
     assert await service.deliver_due(settings) == 0
@@ -77,11 +79,13 @@ async def test_permanent_refusal_is_not_retried_forever(settings, sink):
 
 def test_japanese_mail_goes_out_as_iso_2022_jp():
     message = compose(
-        sender="no-reply@mail.example.jp", recipient="taro@docomo.ne.jp",
-        subject="足あとがつきました", body="はなこさんがあなたのページを見ました。",
+        sender="no-reply@mail.example.jp",
+        recipient="taro@docomo.ne.jp",
+        subject="足あとがつきました",
+        body="はなこさんがあなたのページを見ました。",
     )
     raw = message.as_bytes()
-    assert b"charset=\"iso-2022-jp\"" in raw
+    assert b'charset="iso-2022-jp"' in raw
     assert b"Subject: =?iso-2022-jp?b?" in raw
     assert all(byte < 0x80 for byte in raw)  # 7-bit on the wire
     parsed = message_from_bytes(raw, policy=policy.default)

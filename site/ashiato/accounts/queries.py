@@ -16,9 +16,7 @@ async def member_by_pc_email(email: str) -> Member | None:
 
 
 async def email_taken(email: str) -> bool:
-    return await Member.exists().where(
-        (Member.pc_email == email) | (Member.mobile_email == email)
-    )
+    return await Member.exists().where((Member.pc_email == email) | (Member.mobile_email == email))
 
 
 async def insert_member(**values: object) -> Member:
@@ -94,9 +92,7 @@ async def insert_verification(**values: object) -> EmailVerification:
 
 async def verification_by_token_hash(token_hash: str) -> EmailVerification | None:
     return (
-        await EmailVerification.objects()
-        .where(EmailVerification.token_hash == token_hash)
-        .first()
+        await EmailVerification.objects().where(EmailVerification.token_hash == token_hash).first()
     )
 
 

@@ -64,8 +64,11 @@ class AccountController(Controller):
             return render(
                 request,
                 "accounts/login.html",
-                {"error": exc.message, "form": {"email": form.get("email", "")},
-                 "next": safe_next(form.get("next"))},
+                {
+                    "error": exc.message,
+                    "form": {"email": form.get("email", "")},
+                    "next": safe_next(form.get("next")),
+                },
                 status_code=429 if exc.code == "throttled" else 400,
             )
         start_session(request, member)
@@ -88,7 +91,11 @@ class AccountController(Controller):
             if member is not None:
                 await service.set_locale(member, locale)
             response.set_cookie(
-                LANG_COOKIE, locale, max_age=365 * 86400, httponly=True, samesite="lax",
+                LANG_COOKIE,
+                locale,
+                max_age=365 * 86400,
+                httponly=True,
+                samesite="lax",
                 secure=settings_of(request).secure_cookies,
             )
         return response
@@ -99,8 +106,14 @@ class AccountController(Controller):
         return render(
             request,
             "accounts/join.html",
-            {"invitation": opened.invitation, "inviter": opened.inviter, "form": {},
-             "errors": {}, "token": token, "genders": service.GENDERS},
+            {
+                "invitation": opened.invitation,
+                "inviter": opened.inviter,
+                "form": {},
+                "errors": {},
+                "token": token,
+                "genders": service.GENDERS,
+            },
         )
 
     @post("/join/{token:str}")
@@ -117,8 +130,14 @@ class AccountController(Controller):
             return render(
                 request,
                 "accounts/join.html",
-                {"invitation": opened.invitation, "inviter": opened.inviter, "form": form,
-                 "errors": exc.errors, "token": token, "genders": service.GENDERS},
+                {
+                    "invitation": opened.invitation,
+                    "inviter": opened.inviter,
+                    "form": form,
+                    "errors": exc.errors,
+                    "token": token,
+                    "genders": service.GENDERS,
+                },
                 status_code=422,
             )
         start_session(request, member)
@@ -139,7 +158,9 @@ class AccountController(Controller):
         assert member is not None
         await service.resend_pc_verification(member, settings_of(request))
         return render(
-            request, "accounts/welcome.html", {"member": member, "resent": True},
+            request,
+            "accounts/welcome.html",
+            {"member": member, "resent": True},
             fragment="accounts/_resent.html",
         )
 
@@ -164,12 +185,15 @@ class SettingsController(Controller):
         assert member is not None
         try:
             await service.change_password(
-                member, form.get("current_password", ""), form.get("password", ""),
+                member,
+                form.get("current_password", ""),
+                form.get("password", ""),
                 form.get("password_confirm", ""),
             )
         except FormInvalid as exc:
-            return render(request, "accounts/settings.html", {"errors": exc.errors},
-                          status_code=422)
+            return render(
+                request, "accounts/settings.html", {"errors": exc.errors}, status_code=422
+            )
         return render(request, "accounts/settings.html", {"errors": {}, "password_changed": True})
 
     @post("/withdraw")
@@ -180,8 +204,9 @@ class SettingsController(Controller):
         try:
             await service.withdraw(member, form.get("password", ""))
         except FormInvalid as exc:
-            return render(request, "accounts/settings.html", {"errors": exc.errors},
-                          status_code=422)
+            return render(
+                request, "accounts/settings.html", {"errors": exc.errors}, status_code=422
+            )
         request.clear_session()
         return see_other("/")
 
@@ -202,23 +227,38 @@ class SettingsController(Controller):
             )
         except FormInvalid as exc:
             context = await self._context(member, form=form, errors=exc.errors)
-            return render(request, "accounts/invitations.html", context,
-                          fragment="accounts/_invitations.html", status_code=422)
+            return render(
+                request,
+                "accounts/invitations.html",
+                context,
+                fragment="accounts/_invitations.html",
+                status_code=422,
+            )
         except DomainError as exc:
             context = await self._context(member, form=form, errors={"email": exc.message})
-            return render(request, "accounts/invitations.html", context,
-                          fragment="accounts/_invitations.html", status_code=400)
+            return render(
+                request,
+                "accounts/invitations.html",
+                context,
+                fragment="accounts/_invitations.html",
+                status_code=400,
+            )
         context = await self._context(member, sent_to=issued.invitation.email)
-        return render(request, "accounts/invitations.html", context,
-                      fragment="accounts/_invitations.html")
+        return render(
+            request, "accounts/invitations.html", context, fragment="accounts/_invitations.html"
+        )
 
     @post("/invitations/{invitation_id:int}/revoke")
     async def revoke(self, request: Request, invitation_id: int) -> Template:
         member = current_member(request)
         assert member is not None
         await service.revoke_invitation(member, invitation_id)
-        return render(request, "accounts/invitations.html", await self._context(member),
-                      fragment="accounts/_invitations.html")
+        return render(
+            request,
+            "accounts/invitations.html",
+            await self._context(member),
+            fragment="accounts/_invitations.html",
+        )
 
     @staticmethod
     async def _context(member: Member, **extra: object) -> dict[str, object]:

@@ -145,9 +145,7 @@ def invitation_url(settings: Settings, token: str) -> str:
     return f"{settings.base_url}/join/{token}"
 
 
-async def invite(
-    inviter: Member, email: str, message: str, settings: Settings
-) -> IssuedInvitation:
+async def invite(inviter: Member, email: str, message: str, settings: Settings) -> IssuedInvitation:
     """Invite someone by e-mail; the mail is queued in the same transaction."""
     require_active(inviter)
     email = normalize_email(email)
@@ -155,9 +153,7 @@ async def invite(
     if not valid_email(email):
         errors["email"] = _("Enter a valid e-mail address.")
     if len(message) > LIMITS["message"]:
-        errors["message"] = _(
-            "The message can be at most %(n)s characters.", n=LIMITS["message"]
-        )
+        errors["message"] = _("The message can be at most %(n)s characters.", n=LIMITS["message"])
     if errors:
         raise FormInvalid(errors)
     if await queries.email_taken(email):
@@ -271,9 +267,7 @@ def _validate_profile(form: dict[str, str], *, require_password: bool) -> dict[s
     if require_password:
         password = form.get("password") or ""
         if len(password) < PASSWORD_MIN:
-            errors["password"] = _(
-                "The password needs at least %(n)s characters.", n=PASSWORD_MIN
-            )
+            errors["password"] = _("The password needs at least %(n)s characters.", n=PASSWORD_MIN)
         elif len(password) > 200:
             errors["password"] = _("At most %(n)s characters.", n=200)
         elif password != (form.get("password_confirm") or ""):

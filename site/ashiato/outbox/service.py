@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -79,7 +80,5 @@ async def run_sender(settings: Settings, stop: asyncio.Event) -> None:
             await deliver_due(settings)
         except Exception:  # the loop must outlive a database hiccup
             log.exception("outbox: sender pass failed")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=settings.outbox_poll_seconds)
-        except TimeoutError:
-            pass
