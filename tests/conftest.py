@@ -28,7 +28,10 @@ from litestar.testing import AsyncTestClient
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
-TEMPLATE_DB = "ashiato_test_template"
+# The database named in TEST_DATABASE_URL is the maintenance connection; the tests create
+# "<name>_template" and one "<name>_<random>" per test beside it.
+MAINTENANCE_DB = urlparse(TEST_DATABASE_URL).path.lstrip("/") or "postgres"
+TEMPLATE_DB = f"{MAINTENANCE_DB}_template"
 
 
 def _pg_url(database: str) -> str:
@@ -39,7 +42,7 @@ def _pg_url(database: str) -> str:
 async def _pg_admin(*statements: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(_pg_url("postgres"))
+    connection = await asyncpg.connect(_pg_url(MAINTENANCE_DB))
     try:
         for statement in statements:
             await connection.execute(statement)
@@ -72,7 +75,7 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
     if ON_POSTGRES:
-        name = f"ashiato_test_{uuid.uuid4().hex[:12]}"
+        name = f"{MAINTENANCE_DB}_{uuid.uuid4().hex[:12]}"
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
         yield _pg_url(name)
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
