@@ -68,3 +68,13 @@ async def test_navigation_lists_every_section_for_members(client):
     home = await client.get("/")
     for path in ("/profile", "/friends", "/diaries", "/communities", "/messages", "/search"):
         assert f'href="{path}"' in home.text
+
+
+async def test_login_issues_a_new_session_id(client):
+    """A session ID planted before login (session fixation) is not the one logged in."""
+    await make_member("m@example.jp")
+    client.cookies.set("ashiato_session", "planted-by-an-attacker" * 3, domain="testserver.local")
+    await client.get("/login")
+    await login(client, "m@example.jp")
+    assert client.cookies["ashiato_session"] != "planted-by-an-attacker" * 3
+    assert 'id="login-form"' not in (await client.get("/")).text

@@ -12,7 +12,6 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -27,6 +26,7 @@ from ashiato.accounts.throttle import LoginThrottle
 from ashiato.assets import htmx_dir, static_dir, templates_dir
 from ashiato.errors import DomainError
 from ashiato.home.routes import HomeController, NotYetOpenController
+from ashiato.sessions import RotatingSessionConfig
 from ashiato.settings import Settings
 from ashiato.web import (
     SECURITY_HEADERS,
@@ -120,7 +120,7 @@ def create_app(settings: Settings) -> Litestar:
         request_class=HTMXRequest,
         after_request=security_headers,
         middleware=[
-            ServerSideSessionConfig(
+            RotatingSessionConfig(
                 store="sessions",
                 max_age=SESSION_DAYS * 86400,
                 secure=settings.secure_cookies,

@@ -9,6 +9,7 @@ from ashiato import i18n
 from ashiato.accounts import service
 from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.errors import DomainError, FormInvalid
+from ashiato.sessions import rotate_session_id
 from ashiato.settings import Settings
 from ashiato.web import (
     LANG_COOKIE,
@@ -34,6 +35,7 @@ def settings_of(request: Request) -> Settings:
 def start_session(request: Request, member: Member) -> None:
     request.clear_session()
     request.set_session({"member_id": member.id})
+    rotate_session_id(request)
 
 
 def _country_of(request: Request) -> str:
