@@ -20,12 +20,12 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
-from ashiato import db, i18n
+from ashiato import db, features, i18n
 from ashiato.accounts.routes import AccountController, AdminController, SettingsController
 from ashiato.accounts.throttle import LoginThrottle
 from ashiato.assets import htmx_dir, static_dir, templates_dir
 from ashiato.errors import DomainError
-from ashiato.home.routes import HomeController, NotYetOpenController
+from ashiato.home.routes import HomeController, not_yet_open_controller
 from ashiato.sessions import RotatingSessionConfig
 from ashiato.settings import Settings
 from ashiato.web import (
@@ -60,6 +60,9 @@ def make_jinja_environment() -> Environment:
     environment.globals.update(
         current_locale=i18n.current_locale,
         languages=i18n.LANGUAGE_NAMES,
+        feature_stylesheets=[
+            package.__name__.rpartition(".")[2] for package in features.FEATURE_PACKAGES
+        ],
     )
     return environment
 
@@ -97,13 +100,16 @@ def create_app(settings: Settings) -> Litestar:
         response.headers.update(SECURITY_HEADERS)
         return response
 
+    unserved = [s for s in features.NAVIGATION if s not in features.served_sections()]
+    placeholders = [not_yet_open_controller(unserved)] if unserved else []
     return Litestar(
         route_handlers=[
             HomeController,
             AccountController,
             SettingsController,
             AdminController,
-            NotYetOpenController,
+            *features.controllers(),
+            *placeholders,
             create_static_files_router(path="/static/htmx", directories=[htmx_dir()], name="htmx"),
             create_static_files_router(path="/static", directories=[static_dir()], name="static"),
         ],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from ashiato import features
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts import service as accounts
 from ashiato.accounts.tables import Member, MemberStatus
@@ -121,8 +122,13 @@ async def fill_demo(settings: Settings) -> str:
     pending = await accounts.invite(
         hanako, "friend@example.jp", "一緒にやろうよ！ Join us!", settings
     )
-    return (
+    lines = [
         f"demo: {len(PEOPLE) + 1} members; log in as {ADMIN_EMAIL} (or hanako@example.jp, "
-        f"emma@example.com …) with the password {DEMO_PASSWORD!r}\n"
-        f"demo: an open invitation: {pending.url}"
-    )
+        f"emma@example.com …) with the password {DEMO_PASSWORD!r}",
+        f"demo: an open invitation: {pending.url}",
+    ]
+    for fill in features.demo_fillers():
+        line = await fill(settings)
+        if line:
+            lines.append(line)
+    return "\n".join(lines)

@@ -15,5 +15,13 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "ashiato.accounts.piccolo_app",
         "ashiato.outbox.piccolo_app",
+        "ashiato.friends.piccolo_app",
+        "ashiato.profiles.piccolo_app",
+        "ashiato.footprints.piccolo_app",
+        "ashiato.diaries.piccolo_app",
+        "ashiato.messages.piccolo_app",
+        "ashiato.communities.piccolo_app",
+        "ashiato.search.piccolo_app",
+        "ashiato.mobile.piccolo_app",
     ]
 )

@@ -20,6 +20,7 @@ from ashiato.accounts import queries
 from ashiato.accounts.tables import Invitation, Member, MemberStatus
 from ashiato.accounts.throttle import LoginThrottle
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
+from ashiato.friends import queries as friend_queries
 from ashiato.i18n import _, current_locale, using
 from ashiato.outbox import service as outbox
 from ashiato.settings import Settings
@@ -324,6 +325,8 @@ async def sign_up(
         )
         if not await queries.claim_invitation(opened.invitation.id, member.id, _now()):
             raise AccountError(_("This invitation has already been used."), code="used")
+        # As in mixi, the person who invited you is your first maimiku.
+        await friend_queries.insert_friendship(opened.inviter.id, member.id)
         await _queue_pc_verification(member, email, settings)
     return member
 

@@ -34,13 +34,21 @@ class HomeController(Controller):
         return render(request, "home/home.html", {"member": member})
 
 
-class NotYetOpenController(Controller):
-    path = "/"
-    guards = [requires_active_member]
+def not_yet_open_controller(sections: list[str]) -> type[Controller]:
+    """A page for each menu section no feature serves yet."""
 
-    @get(["/profile", "/friends", "/diaries", "/communities", "/messages", "/search"])
-    async def show_not_yet_open(self, request: Request) -> Template:
-        section = request.url.path.strip("/")
-        return render(
-            request, "home/not_yet_open.html", {"section": NOT_YET_OPEN[section]}, status_code=501
-        )
+    class NotYetOpenController(Controller):
+        path = "/"
+        guards = [requires_active_member]
+
+        @get([f"/{section}" for section in sections], name="not_yet_open")
+        async def show_not_yet_open(self, request: Request) -> Template:
+            section = request.url.path.strip("/")
+            return render(
+                request,
+                "home/not_yet_open.html",
+                {"section": NOT_YET_OPEN[section]},
+                status_code=501,
+            )
+
+    return NotYetOpenController

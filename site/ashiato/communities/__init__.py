@@ -1,0 +1,1 @@
+"""Communities with BBS topics and events."""

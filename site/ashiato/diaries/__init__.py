@@ -1,0 +1,1 @@
+"""Diaries with comments and visibility levels."""

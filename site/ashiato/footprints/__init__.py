@@ -1,0 +1,1 @@
+"""Ashiato: the footprints a visit leaves, and the ashiato notebook."""

@@ -1,0 +1,7 @@
+"""Web pages of footprints."""
+
+from __future__ import annotations
+
+# Controllers this feature adds to the app, and the navigation sections it serves.
+CONTROLLERS: list[type] = []
+SECTIONS: set[str] = set()

@@ -1,0 +1,1 @@
+"""Maimiku (mutual friends), blocks, and the audience rules every feature uses."""

@@ -1,0 +1,1 @@
+"""Mobile carrier addresses: verification by empty mail, posting addresses, gateway events."""

@@ -1,0 +1,1 @@
+"""Profiles with photos and per-field visibility."""

@@ -1,0 +1,1 @@
+"""Internal search over posts and communities."""
