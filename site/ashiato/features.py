@@ -6,7 +6,9 @@ Piccolo app; adding a feature means adding it here and to piccolo_conf.APP_REGIS
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ashiato import (
     communities,
@@ -18,6 +20,9 @@ from ashiato import (
     profiles,
     search,
 )
+
+if TYPE_CHECKING:
+    from ashiato.accounts.tables import Member
 
 FEATURE_PACKAGES: list[ModuleType] = [
     profiles,
@@ -52,6 +57,31 @@ def served_sections() -> set[str]:
     for package in FEATURE_PACKAGES:
         sections |= _module(package, "routes").SECTIONS
     return sections
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """A block another feature adds to a member's profile page (faces, communities, diaries).
+
+    A feature's routes module may define
+    `async def profile_section(viewer: Member, owner: Member) -> ProfileSection | None`;
+    the profile page includes `template` with `section` bound to `context`, in `order`.
+    """
+
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+async def profile_sections(viewer: Member, owner: Member) -> list[ProfileSection]:
+    sections = []
+    for package in FEATURE_PACKAGES:
+        provider = getattr(_module(package, "routes"), "profile_section", None)
+        if provider is not None:
+            section = await provider(viewer, owner)
+            if section is not None:
+                sections.append(section)
+    return sorted(sections, key=lambda section: section.order)
 
 
 def demo_fillers() -> list:

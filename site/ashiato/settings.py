@@ -60,6 +60,12 @@ class Settings:
     login_attempts: int = 5
     login_window_seconds: int = 900
     db_pool_size: int = 20
+    footprint_list_length: int = 30
+    footprint_retention_days: int = 90
+    upload_max_bytes: int = 5 * 1024 * 1024
+    upload_max_pixels: int = 24_000_000
+    mail_size_limit: int = 2 * 1024 * 1024
+    max_friends: int = 1000
     outbox_poll_seconds: float = 2.0
     outbox_max_attempts: int = 12
 
@@ -91,6 +97,12 @@ class Settings:
             mobile_verification=policy,
             login_attempts=_int(env, "ASHIATO_LOGIN_ATTEMPTS", 5),
             db_pool_size=_int(env, "ASHIATO_DB_POOL_SIZE", 20),
+            footprint_list_length=_int(env, "ASHIATO_FOOTPRINT_LIST_LENGTH", 30),
+            footprint_retention_days=_int(env, "ASHIATO_FOOTPRINT_RETENTION_DAYS", 90),
+            upload_max_bytes=_int(env, "ASHIATO_UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+            upload_max_pixels=_int(env, "ASHIATO_UPLOAD_MAX_PIXELS", 24_000_000),
+            mail_size_limit=_int(env, "ASHIATO_MAIL_SIZE_LIMIT", 2 * 1024 * 1024),
+            max_friends=_int(env, "ASHIATO_MAX_FRIENDS", 1000),
             login_window_seconds=_int(env, "ASHIATO_LOGIN_WINDOW_SECONDS", 900),
         )
 
@@ -99,6 +111,11 @@ class Settings:
         database_url = self.database_url or f"sqlite:///{(self.var_dir / 'ashiato.sqlite3')}"
         secret_key = self.secret_key or _local_secret(self.var_dir)
         return replace(self, database_url=database_url, secret_key=secret_key)
+
+    @property
+    def media_dir(self) -> Path:
+        """Uploaded photos (re-encoded, EXIF removed); served only through permission checks."""
+        return self.var_dir / "media"
 
     @property
     def is_postgres(self) -> bool:
