@@ -186,3 +186,35 @@ async def csrf_token(client: AsyncTestClient, path: str = "/login") -> str:
 async def post_form(client: AsyncTestClient, path: str, data: dict[str, str], **kwargs):  # type: ignore[no-untyped-def]
     token = await csrf_token(client)
     return await client.post(path, data={**data, "_csrf_token": token}, **kwargs)
+
+
+class QueryCounter:
+    """Counts the SQL statements Piccolo runs (both engines) while enabled."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def count_queries(monkeypatch: pytest.MonkeyPatch) -> QueryCounter:
+    """Wraps run_querystring of both engine classes; `count_queries.reset()` then act."""
+    from piccolo.engine.postgres import PostgresEngine
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    counter = QueryCounter()
+    for engine_class in (SQLiteEngine, PostgresEngine):
+        original = engine_class.run_querystring
+
+        async def counting(self, querystring, *args, __original=original, **kwargs):
+            counter.statements.append(str(querystring))
+            return await __original(self, querystring, *args, **kwargs)
+
+        monkeypatch.setattr(engine_class, "run_querystring", counting)
+    return counter

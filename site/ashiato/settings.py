@@ -66,6 +66,13 @@ class Settings:
     upload_max_pixels: int = 24_000_000
     mail_size_limit: int = 2 * 1024 * 1024
     max_friends: int = 1000
+    messages_per_hour: int = 30
+    comments_per_hour: int = 60
+    new_member_days: int = 7
+    new_member_max_links: int = 1
+    trusted_proxy_header: str = ""
+    smtp_tls_cert: str = ""
+    smtp_tls_key: str = ""
     outbox_poll_seconds: float = 2.0
     outbox_max_attempts: int = 12
 
@@ -103,6 +110,13 @@ class Settings:
             upload_max_pixels=_int(env, "ASHIATO_UPLOAD_MAX_PIXELS", 24_000_000),
             mail_size_limit=_int(env, "ASHIATO_MAIL_SIZE_LIMIT", 2 * 1024 * 1024),
             max_friends=_int(env, "ASHIATO_MAX_FRIENDS", 1000),
+            messages_per_hour=_int(env, "ASHIATO_MESSAGES_PER_HOUR", 30),
+            comments_per_hour=_int(env, "ASHIATO_COMMENTS_PER_HOUR", 60),
+            new_member_days=_int(env, "ASHIATO_NEW_MEMBER_DAYS", 7),
+            new_member_max_links=_int(env, "ASHIATO_NEW_MEMBER_MAX_LINKS", 1),
+            trusted_proxy_header=env.get("ASHIATO_TRUSTED_PROXY_HEADER", "").strip().lower(),
+            smtp_tls_cert=env.get("ASHIATO_SMTP_TLS_CERT", ""),
+            smtp_tls_key=env.get("ASHIATO_SMTP_TLS_KEY", ""),
             login_window_seconds=_int(env, "ASHIATO_LOGIN_WINDOW_SECONDS", 900),
         )
 

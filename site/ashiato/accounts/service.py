@@ -66,9 +66,16 @@ def valid_email(email: str) -> bool:
 
 def display_name(member: Member | None) -> str:
     """How a member is named on the site; withdrawn members are anonymous."""
-    if member is None or member.status == MemberStatus.WITHDRAWN:
+    if member is None:
         return _("a withdrawn member")
-    return member.nickname
+    return name_for(member.nickname, member.status)
+
+
+def name_for(nickname: str | None, status: str | None) -> str:
+    """display_name for rows selected with a join (nickname and status columns)."""
+    if nickname is None or status == MemberStatus.WITHDRAWN:
+        return _("a withdrawn member")
+    return nickname
 
 
 def can_act(member: Member | None) -> bool:
