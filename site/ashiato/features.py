@@ -17,6 +17,7 @@ from ashiato import (
     friends,
     messages,
     mobile,
+    moderation,
     profiles,
     search,
 )
@@ -33,6 +34,7 @@ FEATURE_PACKAGES: list[ModuleType] = [
     communities,
     search,
     mobile,
+    moderation,
 ]
 
 # The navigation sections (paths under /) in menu order.

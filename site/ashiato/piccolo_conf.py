@@ -23,5 +23,6 @@ APP_REGISTRY = AppRegistry(
         "ashiato.communities.piccolo_app",
         "ashiato.search.piccolo_app",
         "ashiato.mobile.piccolo_app",
+        "ashiato.moderation.piccolo_app",
     ]
 )

@@ -1,0 +1,1 @@
+"""Reports from members, queued for moderators."""

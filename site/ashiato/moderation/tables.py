@@ -1,0 +1,22 @@
+"""Reports of content, waiting for a moderator."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from ashiato.accounts.tables import Member
+
+
+class Report(Table):
+    """A member flags an item (a diary, a comment, a reply, a message…) for moderators."""
+
+    reporter = ForeignKey(Member, index=True)
+    kind = Varchar(length=30, help_text="diary, diary_comment, bbs_reply, message, member…")
+    ref_id = Integer(help_text="the reported item's id in its feature")
+    url = Varchar(length=300, default="", help_text="where a moderator can see the item")
+    reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    resolved_at = Timestamptz(null=True, default=None)
+    resolved_by = ForeignKey(Member, null=True, default=None)

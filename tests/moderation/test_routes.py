@@ -1,0 +1,39 @@
+"""Members report items; administrators see and resolve the queue."""
+
+from __future__ import annotations
+
+from ashiato.moderation.tables import Report
+
+from tests.conftest import post_form
+from tests.factories import login, make_member
+
+
+async def test_a_report_reaches_the_moderators_once(client, other_client):
+    await make_member("member@example.jp", "通報者")
+    await make_member("admin@example.jp", is_admin=True)
+    await login(client, "member@example.jp")
+    form = {"kind": "message", "ref_id": "42", "next": "/messages/42", "reason": "spam"}
+    first = await post_form(client, "/reports", form, headers={"hx-request": "true"})
+    assert first.status_code == 200 and 'class="notice reported"' in first.text
+    assert "<html" not in first.text  # the htmx fragment replaces the button
+    await post_form(client, "/reports", form)
+    assert await Report.count() == 1
+
+    assert (await client.get("/admin/reports")).status_code == 403
+    await login(other_client, "admin@example.jp")
+    queue = await other_client.get("/admin/reports")
+    assert 'href="/messages/42"' in queue.text and "通報者" in queue.text
+    report = await Report.objects().first()
+    await post_form(other_client, f"/admin/reports/{report.id}/resolve", {})
+    assert 'href="/messages/42"' not in (await other_client.get("/admin/reports")).text
+
+
+async def test_unknown_kinds_and_offsite_links_are_refused(client):
+    await make_member("member@example.jp")
+    await login(client, "member@example.jp")
+    bad = await post_form(client, "/reports", {"kind": "nonsense", "ref_id": "1"})
+    assert bad.status_code == 422
+    await post_form(
+        client, "/reports", {"kind": "diary", "ref_id": "1", "next": "https://evil.example/"}
+    )
+    assert (await Report.objects().first()).url == "/"
