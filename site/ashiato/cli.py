@@ -64,6 +64,13 @@ async def _serve(settings: Settings, host: str, port: int, smtp_port: int, demo:
         print(report)
 
     stop = asyncio.Event()
+    sink = None
+    if settings.dev_mail_sink:
+        from ashiato.outbox.devsink import start_sink
+
+        relay_host, relay_port = settings.smtp_relay
+        sink = await start_sink(settings.mail_sink_dir, relay_host, relay_port)
+        print(f"development mail sink: smtp://{relay_host}:{relay_port}, shown at /admin/mail")
     gateway = await start_gateway(settings, host=host, port=smtp_port)
     sender = asyncio.create_task(run_sender(settings, stop))
     server = uvicorn.Server(
@@ -76,6 +83,8 @@ async def _serve(settings: Settings, host: str, port: int, smtp_port: int, demo:
         stop.set()
         gateway.close()
         await gateway.wait_closed()
+        if sink is not None:
+            sink.close()
         await sender
         await db.stop(engine)
 

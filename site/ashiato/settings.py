@@ -70,6 +70,7 @@ class Settings:
     comments_per_hour: int = 60
     new_member_days: int = 7
     new_member_max_links: int = 1
+    dev_mail_sink: bool = True
     trusted_proxy_header: str = ""
     smtp_tls_cert: str = ""
     smtp_tls_key: str = ""
@@ -93,6 +94,8 @@ class Settings:
             mail_domain=mail_domain,
             mail_from=env.get("ASHIATO_MAIL_FROM", f"no-reply@{mail_domain}"),
             smtp_relay=_host_port(relay, 25),
+            # No relay configured: development, so `serve` keeps outgoing mail locally.
+            dev_mail_sink=_bool(env, "ASHIATO_DEV_MAIL_SINK", "ASHIATO_SMTP_RELAY" not in env),
             redis_url=env.get("ASHIATO_REDIS_URL", ""),
             secure_cookies=_bool(env, "ASHIATO_SECURE_COOKIES", False),
             default_locale=env.get("ASHIATO_DEFAULT_LOCALE", "ja"),
@@ -130,6 +133,10 @@ class Settings:
     def media_dir(self) -> Path:
         """Uploaded photos (re-encoded, EXIF removed); served only through permission checks."""
         return self.var_dir / "media"
+
+    @property
+    def mail_sink_dir(self) -> Path:
+        return self.var_dir / "mail-sink"
 
     @property
     def is_postgres(self) -> bool:

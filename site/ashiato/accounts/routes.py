@@ -8,7 +8,8 @@ from litestar.response import Redirect, Template
 from ashiato import i18n
 from ashiato.accounts import service
 from ashiato.accounts.tables import Member, MemberStatus
-from ashiato.errors import DomainError, FormInvalid
+from ashiato.errors import DomainError, FormInvalid, PermissionDenied
+from ashiato.i18n import _
 from ashiato.sessions import rotate_session_id
 from ashiato.settings import Settings
 from ashiato.web import (
@@ -275,6 +276,19 @@ class SettingsController(Controller):
 class AdminController(Controller):
     path = "/admin"
     guards = [requires_active_member]
+
+    @get("/mail", name="dev_mail")
+    async def show_dev_mail(self, request: Request) -> Template:
+        """Outgoing mail kept by the development sink (administrators only)."""
+        from ashiato.outbox.devsink import read_sink
+
+        member = current_member(request)
+        if member is None or not member.is_admin:
+            raise PermissionDenied(_("Only administrators can do this."))
+        settings = settings_of(request)
+        mails = read_sink(settings.mail_sink_dir) if settings.dev_mail_sink else []
+        return render(request, "admin/mail.html", {"mails": mails,
+                                                   "enabled": settings.dev_mail_sink})
 
     @get("/approvals", name="approvals")
     async def show_approvals(self, request: Request) -> Template:
