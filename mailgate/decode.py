@@ -125,6 +125,32 @@ def decode_message(raw: bytes, *, carrier: str | None = None) -> DecodedMail:
     )
 
 
+@dataclass(frozen=True)
+class MailHeaders:
+    """What the gateway needs from a mail whose body does not matter (or cannot be read)."""
+
+    message_id: str | None
+    from_address: str | None
+    subject: str
+    is_auto_generated: bool
+
+
+def decode_headers(raw: bytes) -> MailHeaders:
+    """Read only the header block: for registration mails, whose body is irrelevant, and
+    for mails whose MIME structure is broken (is it a bounce? its Message-ID?)."""
+    message = BytesParser(policy=compat32).parsebytes(bytes(raw), headersonly=True)
+    header_from, _ = decode_header_value(_raw_header(message, "From"))
+    from_raw = address_from_header(header_from)
+    from_address = normalize_address(from_raw) if from_raw else None
+    subject, _ = decode_header_value(_raw_header(message, "Subject"))
+    return MailHeaders(
+        message_id=(_header_text(message, "Message-ID") or "").strip() or None,
+        from_address=from_address,
+        subject=subject,
+        is_auto_generated=is_auto_generated(message, from_address, subject),
+    )
+
+
 def strip_signature(body: str) -> str:
     """The body without the signature after the last ``-- `` (or bare ``--``) line.
 

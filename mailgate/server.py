@@ -1,53 +1,408 @@
 """The SMTP listener: aiosmtpd on the web app's event loop, answering for the mail domain.
 
-Routing of regist+TOKEN@ and post+TOKEN@ is added by the mail-gateway feature; until then
-every recipient is refused at RCPT, so no sender is told 250 for mail nobody will read.
+RCPT resolves regist+TOKEN@ and post+TOKEN@ to a member and checks the sender; DATA
+decodes the mail and calls the same services as the web app (ashiato.mobile.service).
+Every decision is one structured log line and one GatewayEvent row. 250 is said only after
+the service has committed; a failure of ours is 451, so the carrier keeps the mail and
+retries. Only one recipient is accepted per message: one SMTP reply answers for the whole
+message, so one message is one decision.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
+import re
+import ssl
+from dataclasses import dataclass
+from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from ashiato.errors import NotFound
+from ashiato.mobile import service
+from ashiato.mobile.service import GatewayRefusal, MailPhoto, MailPost, PostingUnavailable
+from ashiato.mobile.tables import AddressPurpose
 from ashiato.settings import Settings
 
 from mailgate import replies
+from mailgate.carriers import carrier_of
+from mailgate.decode import MalformedMail, decode_headers, decode_message
 
 log = logging.getLogger("mailgate")
 
-SIZE_LIMIT = 2 * 1024 * 1024
+NULL_SENDER = "<>"  # MAIL FROM:<> — bounces and other delivery reports
+_NULL_PATH = re.compile(r"^<>(\s|$)")
+_SIZE_PARAM = re.compile(r"(?:^|\s)SIZE=(\d+)", re.IGNORECASE)
+_TOO_MUCH_DATA = "552 Error: Too much mail data"  # aiosmtpd's own reply at DATA
+
+@dataclass(frozen=True)
+class Target:
+    """The recipient accepted at RCPT, for DATA."""
+
+    purpose: str
+    token: str
+    member_id: int
+    address: str
 
 
 class GatewayHandler:
+    """aiosmtpd's handler: routes each mail to the mobile service and answers for it."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    # -- RCPT ----------------------------------------------------------------------------
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
     ) -> str:
-        log.info("rcpt refused: %s", address)
-        return replies.UNKNOWN_RECIPIENT
+        sender = envelope.mail_from or ""
+        facts = {"stage": "RCPT", "session": session, "mail_from": sender, "rcpt_to": address}
+        if getattr(envelope, "gateway_target", None) is not None:
+            return await self._decide("refused", "too-many-recipients", **facts)
+        local, _, domain = address.rpartition("@")
+        if domain.lower().rstrip(".") != self.settings.mail_domain.lower():
+            return await self._decide("refused", "relay-denied", **facts)
+        purpose, plus, token = local.partition("+")
+        purpose = purpose.lower()
+        if not plus or purpose not in service.PURPOSES:
+            return await self._decide("refused", "unknown-recipient", **facts)
+        facts["purpose"] = purpose
+        if sender == NULL_SENDER:  # a bounce or delivery report: never a member writing
+            return await self._decide("refused", "auto-generated", **facts)
+        try:
+            recipient = await service.resolve_recipient(purpose, token)
+            if recipient is None:
+                return await self._decide("refused", "unknown-recipient", **facts)
+            facts["member_id"] = recipient.member.id
+            await service.check_sender(recipient, sender, self.settings)
+        except GatewayRefusal as refusal:
+            if purpose == AddressPurpose.POST:
+                await self._notify(token, sender, refusal.code)
+            return await self._decide("refused", refusal.code, **facts)
+        except Exception:
+            log.exception("mailgate: RCPT %s failed", service.mask_address(address))
+            return await self._decide("deferred", "temporary-failure", **facts)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        envelope.gateway_target = Target(purpose, recipient.token, recipient.member.id, address)
+        logged = {key: value for key, value in facts.items() if key != "session"}
+        self._log("recipient-ok", "", replies.RECIPIENT_OK, peer=_peer(session), **logged)
+        return replies.RECIPIENT_OK
+
+    # -- DATA ----------------------------------------------------------------------------
 
     async def handle_DATA(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
-        return replies.UNKNOWN_RECIPIENT
+        target: Target = envelope.gateway_target
+        raw = bytes(envelope.original_content or b"")
+        facts = {
+            "stage": "DATA",
+            "session": session,
+            "mail_from": envelope.mail_from or "",
+            "rcpt_to": target.address,
+            "purpose": target.purpose,
+            "member_id": target.member_id,
+            "size": len(raw),
+        }
+        if target.purpose == AddressPurpose.REGIST:
+            return await self._registration(target, raw, facts)
+        return await self._post(target, raw, facts)
+
+    async def _registration(self, target: Target, raw: bytes, facts: dict) -> str:
+        """An empty mail (空メール) verifies the phone; its body does not matter."""
+        sender = facts["mail_from"]
+        try:
+            headers = decode_headers(raw)
+        except Exception:  # a header block the parser chokes on: still the phone's mail
+            log.exception("mailgate: unreadable headers in a registration mail")
+            headers = None
+        if headers is not None and headers.is_auto_generated:
+            return await self._decide("refused", "auto-generated", **facts)
+        message_id = (headers.message_id if headers else None) or _content_key(raw)
+        facts["message_id"] = message_id
+        try:
+            verification = await service.verify_mobile(
+                target.token, sender, message_id=message_id, settings=self.settings
+            )
+        except GatewayRefusal as refusal:
+            return await self._decide("refused", refusal.code, **facts)
+        except NotFound:
+            return await self._decide("refused", "unknown-recipient", **facts)
+        except Exception:
+            log.exception("mailgate: verification failed")
+            return await self._decide("deferred", "temporary-failure", **facts)
+        if verification.duplicate:
+            return await self._decide("duplicate", "verified", **facts)
+        return await self._decide("accepted", "verified", **facts)
+
+    async def _post(self, target: Target, raw: bytes, facts: dict) -> str:
+        """A diary by mail: decoded, checked, then handed to the service's post_diary."""
+        sender = facts["mail_from"]
+        try:
+            decoded = decode_message(raw, carrier=carrier_of(sender, _carrier_domains(self)))
+        except Exception as error:
+            # MalformedMail, or input the parser should never have choked on: either
+            # way the mail cannot become a diary, and a retry will not change that.
+            if not isinstance(error, MalformedMail):
+                log.exception("mailgate: a post could not be decoded")
+            if not _is_automatic(raw):
+                await self._notify(target.token, sender, "malformed-mime")
+            return await self._decide("refused", "malformed-mime", **facts)
+        if decoded.is_auto_generated:
+            return await self._decide("refused", "auto-generated", **facts)
+        message_id = decoded.message_id or _content_key(raw)
+        facts["message_id"] = message_id
+        post = MailPost(
+            subject=decoded.subject,
+            body=decoded.body_without_signature,
+            photos=[
+                MailPhoto(filename=image.filename, content_type=image.content_type, data=image.data)
+                for image in decoded.images
+            ],
+        )
+        try:
+            outcome = await service.accept_post(
+                target.token, sender, post, message_id=message_id, settings=self.settings
+            )
+        except PostingUnavailable:
+            return await self._decide("deferred", "posting-not-open", **facts)
+        except GatewayRefusal as refusal:
+            await self._notify(target.token, sender, refusal.code)
+            return await self._decide("refused", refusal.code, **facts)
+        except NotFound:
+            return await self._decide("refused", "unknown-recipient", **facts)
+        except Exception:
+            log.exception("mailgate: post failed")
+            return await self._decide("deferred", "temporary-failure", **facts)
+        if outcome.duplicate:
+            return await self._decide("duplicate", "posted", **facts)
+        return await self._decide("accepted", "posted", **facts)
+
+    # -- size, errors --------------------------------------------------------------------
+
+    async def message_too_large(
+        self, session: Session, envelope: Envelope, *, sender: str, declared: int | None
+    ) -> str:
+        """The limit was hit: declared at MAIL FROM (SIZE=), or counted during DATA."""
+        target: Target | None = getattr(envelope, "gateway_target", None)
+        facts: dict[str, Any] = {
+            "stage": "MAIL" if declared is not None else "DATA",
+            "session": session,
+            "mail_from": sender,
+            "size": declared or 0,
+        }
+        if target is not None:
+            facts.update(rcpt_to=target.address, purpose=target.purpose, member_id=target.member_id)
+            if target.purpose == AddressPurpose.POST:
+                await self._notify(target.token, sender, "message-too-large")
+        return await self._decide("refused", "message-too-large", **facts)
+
+    async def handle_exception(self, error: Exception) -> str:
+        log.error("mailgate: unexpected error", exc_info=error)
+        return replies.TEMPORARY_FAILURE
+
+    async def _notify(self, token: str, sender: str, code: str) -> None:
+        """The member's error mail for a refused post; its failure never changes the reply."""
+        try:
+            await service.notify_refused_post(token, sender, code, self.settings)
+        except Exception:
+            log.exception("mailgate: could not queue the error mail")
+
+    # -- the record of every decision ----------------------------------------------------
+
+    async def _decide(
+        self,
+        decision: str,
+        reason: str,
+        *,
+        stage: str,
+        session: Session,
+        mail_from: str = "",
+        rcpt_to: str = "",
+        purpose: str = "",
+        member_id: int | None = None,
+        message_id: str = "",
+        size: int = 0,
+    ) -> str:
+        if decision in {"accepted", "duplicate"}:
+            reply = replies.OK if decision == "accepted" else replies.OK_DUPLICATE
+        elif reason == "posting-not-open":
+            reply = replies.POSTING_NOT_OPEN
+        elif decision == "deferred":
+            reply = replies.TEMPORARY_FAILURE
+        else:
+            reply = replies.for_reason(reason)
+        peer = _peer(session)
+        self._log(
+            decision,
+            reason,
+            reply,
+            stage=stage,
+            mail_from=mail_from,
+            rcpt_to=rcpt_to,
+            purpose=purpose,
+            member_id=member_id,
+            message_id=message_id,
+            size=size,
+            peer=peer,
+        )
+        try:
+            await service.record_event(
+                decision=decision,
+                reason=reason,
+                stage=stage,
+                purpose=purpose,
+                member_id=member_id,
+                mail_from=mail_from,
+                rcpt_to=rcpt_to,
+                message_id=message_id,
+                size=size,
+                peer=peer,
+                reply=reply,
+            )
+        except Exception as error:  # the database may be the very reason for a 451
+            log.warning("mailgate: event not recorded: %r", error)
+        return reply
+
+    @staticmethod
+    def _log(decision: str, reason: str, reply: str, **facts: Any) -> None:
+        """One JSON line per decision (tokens masked), also attached as `record.gateway`."""
+        payload = {
+            "event": "mailgate",
+            "decision": decision,
+            "reason": reason,
+            "reply": reply,
+            **facts,
+        }
+        payload["rcpt_to"] = service.mask_address(str(payload.get("rcpt_to") or ""))
+        line = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        log.info(line, extra={"gateway": payload})
 
 
-def make_smtp(settings: Settings) -> SMTP:
-    return SMTP(
+def _carrier_domains(handler: GatewayHandler) -> tuple[str, ...]:
+    return service.carrier_domains(handler.settings)
+
+
+def _peer(session: Session | None) -> str:
+    peer = getattr(session, "peer", None)
+    if isinstance(peer, tuple) and peer:
+        return str(peer[0])
+    return str(peer or "")
+
+
+def _content_key(raw: bytes) -> str:
+    """Stands in for a missing Message-ID (a resend then counts as a new mail)."""
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _is_automatic(raw: bytes) -> bool:
+    try:
+        return decode_headers(raw).is_auto_generated
+    except Exception:
+        return True  # unreadable headers: do not answer what we cannot read
+
+
+class GatewaySMTP(SMTP):
+    """aiosmtpd's SMTP with the gateway's limits: a declared SIZE over the limit is refused
+    at MAIL FROM with our reply, a null sender is taken (then refused per recipient, and
+    logged), and a connection ends after a fixed time however busy it keeps."""
+
+    event_handler: GatewayHandler
+
+    def __init__(self, handler: GatewayHandler, *, session_seconds: float, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self._session_seconds = session_seconds
+        self._session_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        if self._session_timer is None:  # not again after STARTTLS
+            self._session_timer = self.loop.call_later(self._session_seconds, self._session_over)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._session_timer is not None:
+            self._session_timer.cancel()
+        super().connection_lost(error)
+
+    def _session_over(self) -> None:
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            log.info("mailgate: connection time limit reached for %s", _peer(self.session))
+            transport.write(replies.SESSION_TOO_LONG.encode("ascii") + b"\r\n")  # type: ignore[attr-defined]
+            transport.close()
+
+    async def smtp_MAIL(self, arg: str | None) -> None:  # noqa: N802
+        session, envelope = self.session, self.envelope
+        argument = self._strip_command_keyword("FROM:", arg) if arg else None
+        if (
+            argument is not None
+            and session is not None
+            and session.host_name
+            and envelope is not None
+            and not envelope.mail_from
+        ):
+            declared = _SIZE_PARAM.search(argument)
+            limit = self.data_size_limit
+            if session.extended_smtp and declared and limit and int(declared.group(1)) > limit:
+                sender, _ = self._getaddr(argument)
+                reply = await self.event_handler.message_too_large(
+                    session, envelope, sender=sender or "", declared=int(declared.group(1))
+                )
+                await self.push(reply)
+                return
+            if _NULL_PATH.match(argument):
+                envelope.mail_from = NULL_SENDER
+                await self.push(replies.SENDER_OK)
+                return
+        await super().smtp_MAIL(arg)
+
+    async def push(self, status: Any) -> None:
+        if status == _TOO_MUCH_DATA and self.session is not None and self.envelope is not None:
+            status = await self.event_handler.message_too_large(
+                self.session, self.envelope, sender=self.envelope.mail_from or "", declared=None
+            )
+        await super().push(status)
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    """STARTTLS is offered when a certificate and its key are configured."""
+    cert, key = settings.smtp_tls_cert, settings.smtp_tls_key
+    if not cert and not key:
+        return None
+    if not (cert and key):
+        raise SystemExit("ASHIATO_SMTP_TLS_CERT and ASHIATO_SMTP_TLS_KEY go together")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as error:
+        raise SystemExit(f"cannot load the SMTP certificate {cert}: {error}") from error
+    return context
+
+
+def make_smtp(settings: Settings, context: ssl.SSLContext | None = None) -> SMTP:
+    max_rcpt = settings.smtp_max_recipients
+    return GatewaySMTP(
         GatewayHandler(settings),
+        session_seconds=settings.smtp_session_seconds,
         hostname=settings.mail_domain,
-        data_size_limit=SIZE_LIMIT,
-        enable_SMTPUTF8=False,
         ident="Ashiato mailgate",
+        data_size_limit=settings.mail_size_limit,
+        enable_SMTPUTF8=False,
+        tls_context=context,
+        timeout=settings.smtp_idle_seconds,
+        # RCPT per connection: slows down anyone guessing addresses; 421 and hang up.
+        command_call_limit={"RCPT": max_rcpt, "*": 10 * max_rcpt},
     )
 
 
 async def start_gateway(settings: Settings, host: str, port: int) -> asyncio.Server:
+    context = tls_context(settings)
     loop = asyncio.get_running_loop()
-    return await loop.create_server(lambda: make_smtp(settings), host=host, port=port)
+    return await loop.create_server(lambda: make_smtp(settings, context), host=host, port=port)
 
 
 async def run_standalone(settings: Settings, host: str, port: int) -> None:

@@ -147,18 +147,22 @@ def cmd_member_show(args: argparse.Namespace) -> None:
     settings = _settings()
 
     async def work() -> object:
+        from ashiato.mobile.service import operator_addresses
+
         member = await queries.member_by_pc_email(service.normalize_email(args.email))
         if member is None:
             raise NotFound(f"no member with the address {args.email}")
-        return member
+        return member_summary(member, await operator_addresses(member, settings))
 
-    member = _run(settings, work)
-    print(json.dumps(member_summary(member), ensure_ascii=False))  # type: ignore[arg-type]
+    summary = _run(settings, work)
+    print(json.dumps(summary, ensure_ascii=False))
 
 
-def member_summary(member) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """The operator's view of a member (`ashiato member show --json`)."""
+def member_summary(member, addresses: dict | None = None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The operator's view of a member (`ashiato member show --json`); `addresses` are
+    the gateway's regist_address and post_address (ashiato.mobile.service)."""
     return {
+        **(addresses or {"regist_address": None, "post_address": None}),
         "id": member.id,
         "status": member.status,
         "nickname": member.nickname,

@@ -72,6 +72,10 @@ class Settings:
     new_member_max_links: int = 1
     dev_mail_sink: bool = True
     trusted_proxy_header: str = ""
+    carrier_domains: tuple[str, ...] = ()  # () means mailgate.carriers.DEFAULT_CARRIER_DOMAINS
+    smtp_idle_seconds: int = 120
+    smtp_session_seconds: int = 600
+    smtp_max_recipients: int = 50
     smtp_tls_cert: str = ""
     smtp_tls_key: str = ""
     outbox_poll_seconds: float = 2.0
@@ -118,6 +122,13 @@ class Settings:
             new_member_days=_int(env, "ASHIATO_NEW_MEMBER_DAYS", 7),
             new_member_max_links=_int(env, "ASHIATO_NEW_MEMBER_MAX_LINKS", 1),
             trusted_proxy_header=env.get("ASHIATO_TRUSTED_PROXY_HEADER", "").strip().lower(),
+            carrier_domains=tuple(
+                d.strip().lower() for d in env.get("ASHIATO_CARRIER_DOMAINS", "").split(",")
+                if d.strip()
+            ),
+            smtp_idle_seconds=_int(env, "ASHIATO_SMTP_IDLE_SECONDS", 120),
+            smtp_session_seconds=_int(env, "ASHIATO_SMTP_SESSION_SECONDS", 600),
+            smtp_max_recipients=_int(env, "ASHIATO_SMTP_MAX_RECIPIENTS", 50),
             smtp_tls_cert=env.get("ASHIATO_SMTP_TLS_CERT", ""),
             smtp_tls_key=env.get("ASHIATO_SMTP_TLS_KEY", ""),
             login_window_seconds=_int(env, "ASHIATO_LOGIN_WINDOW_SECONDS", 900),

@@ -40,10 +40,37 @@ def start_session(request: Request, member: Member) -> None:
 
 
 def _country_of(request: Request) -> str:
-    """Country of the sign-up request, looked up offline (iptocc) for the jp-only policy."""
+    """Country of the sign-up request, looked up offline (iptocc) for the jp-only policy.
+
+    Behind a reverse proxy the client's address is in the header the settings name
+    (ASHIATO_TRUSTED_PROXY_HEADER, e.g. X-Forwarded-For). Only its right-most entry is
+    taken: our own proxy appends it, while entries to its left come from the client and
+    can say anything.
+    """
+    import ipaddress
+
     from iptocc import country_code
 
-    return country_code(client_address(request)) or ""
+    address = client_address(request)
+    header = settings_of(request).trusted_proxy_header
+    if header:
+        forwarded = request.headers.get(header, "").split(",")[-1].strip()
+        if header.lower() == "forwarded":  # RFC 7239: for=192.0.2.1 / for="[2001:db8::1]:4711"
+            for pair in forwarded.split(";"):
+                name, _eq, value = pair.strip().partition("=")
+                if name.lower() == "for":
+                    value = value.strip('"')
+                    forwarded = value[1:].partition("]")[0] if value.startswith("[") else value
+                    break
+            else:
+                forwarded = ""
+        if forwarded:
+            address = forwarded
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    return country_code(address) or ""
 
 
 class AccountController(Controller):
@@ -153,7 +180,10 @@ class AccountController(Controller):
         assert member is not None
         if member.status == MemberStatus.ACTIVE:
             return see_other("/")
-        return render(request, "accounts/welcome.html", {"member": member})
+        from ashiato.mobile.routes import welcome_context  # the mobile step, if required
+
+        mobile = await welcome_context(member, settings_of(request))
+        return render(request, "accounts/welcome.html", {"member": member, **mobile})
 
     @post("/welcome/resend", guards=[requires_member])
     async def resend_verification(self, request: Request) -> Template:

@@ -1,0 +1,101 @@
+"""Every query of mobile; nothing else touches these tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ashiato.mobile.tables import GatewayAddress, GatewayEvent, ProcessedMail
+
+
+async def insert_address(**values: object) -> GatewayAddress:
+    address = GatewayAddress(**values)
+    await address.save()
+    return address
+
+
+async def address_by_token_hash(token_hash: str) -> GatewayAddress | None:
+    return await GatewayAddress.objects().where(GatewayAddress.token_hash == token_hash).first()
+
+
+async def address_by_id(address_id: int) -> GatewayAddress | None:
+    return await GatewayAddress.objects().where(GatewayAddress.id == address_id).first()
+
+
+async def live_address(member_id: int, purpose: str, now: dt.datetime) -> GatewayAddress | None:
+    """The member's newest address of this purpose that still works."""
+    return (
+        await GatewayAddress.objects()
+        .where(
+            GatewayAddress.member == member_id,
+            GatewayAddress.purpose == purpose,
+            GatewayAddress.used_at.is_null(),
+            GatewayAddress.revoked_at.is_null(),
+            (GatewayAddress.expires_at.is_null()) | (GatewayAddress.expires_at > now),
+        )
+        .order_by(GatewayAddress.id, ascending=False)
+        .first()
+    )
+
+
+async def revoke_addresses(member_id: int, purpose: str, now: dt.datetime) -> None:
+    await GatewayAddress.update({GatewayAddress.revoked_at: now}).where(
+        GatewayAddress.member == member_id,
+        GatewayAddress.purpose == purpose,
+        GatewayAddress.revoked_at.is_null(),
+    )
+
+
+async def replace_token(address_id: int, nonce: str, token_hash: str) -> None:
+    await GatewayAddress.update(
+        {GatewayAddress.nonce: nonce, GatewayAddress.token_hash: token_hash}
+    ).where(GatewayAddress.id == address_id)
+
+
+async def use_address(address_id: int, verified_address: str, now: dt.datetime) -> bool:
+    """Mark a registration address used, only if nobody used it first."""
+    used = await (
+        GatewayAddress.update(
+            {GatewayAddress.used_at: now, GatewayAddress.verified_address: verified_address}
+        )
+        .where(GatewayAddress.id == address_id, GatewayAddress.used_at.is_null())
+        .returning(GatewayAddress.id)
+    )
+    return bool(used)
+
+
+async def processed(key: str) -> bool:
+    return await ProcessedMail.exists().where(ProcessedMail.key == key)
+
+
+async def insert_processed(**values: object) -> None:
+    await ProcessedMail.insert(ProcessedMail(**values))
+
+
+async def insert_event(**values: object) -> None:
+    await GatewayEvent.insert(GatewayEvent(**values))
+
+
+async def recent_events(limit: int) -> list[dict]:
+    """The newest events with the member's nickname: one query whatever the page size."""
+    return (
+        await GatewayEvent.select(
+            *GatewayEvent.all_columns(),
+            GatewayEvent.member.nickname.as_alias("member_nickname"),
+        )
+        .order_by(GatewayEvent.id, ascending=False)
+        .limit(limit)
+    )
+
+
+async def last_refusal(member_id: int, purpose: str, since: dt.datetime) -> GatewayEvent | None:
+    return (
+        await GatewayEvent.objects()
+        .where(
+            GatewayEvent.member == member_id,
+            GatewayEvent.purpose == purpose,
+            GatewayEvent.decision == "refused",
+            GatewayEvent.created_at >= since,
+        )
+        .order_by(GatewayEvent.id, ascending=False)
+        .first()
+    )
