@@ -51,6 +51,7 @@ async def _serve(settings: Settings, host: str, port: int, smtp_port: int, demo:
 
     from ashiato import db
     from ashiato.app import create_app
+    from ashiato.footprints.service import run_pruner
     from ashiato.outbox.service import run_sender
     from mailgate.server import start_gateway
 
@@ -73,6 +74,7 @@ async def _serve(settings: Settings, host: str, port: int, smtp_port: int, demo:
         print(f"development mail sink: smtp://{relay_host}:{relay_port}, shown at /admin/mail")
     gateway = await start_gateway(settings, host=host, port=smtp_port)
     sender = asyncio.create_task(run_sender(settings, stop))
+    pruner = asyncio.create_task(run_pruner(settings, stop))
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host=host, port=port, lifespan="on", log_level="info")
     )
@@ -86,6 +88,7 @@ async def _serve(settings: Settings, host: str, port: int, smtp_port: int, demo:
         if sink is not None:
             sink.close()
         await sender
+        await pruner
         await db.stop(engine)
 
 
@@ -198,6 +201,19 @@ def cmd_outbox_send(args: argparse.Namespace) -> None:
     print(f"sent {_run(settings, work)} message(s)")
 
 
+def cmd_jobs(args: argparse.Namespace) -> None:
+    """Background jobs run once (serve also runs them on timers)."""
+    from ashiato.footprints.service import prune
+
+    settings = _settings()
+
+    async def work() -> object:
+        return await prune(settings)
+
+    if args.job == "prune-footprints":
+        print(f"pruned {_run(settings, work)} footprint(s)")
+
+
 def cmd_i18n(args: argparse.Namespace) -> None:
     from ashiato import catalogs
 
@@ -256,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("outbox", help="outgoing mail")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)
     outbox_sub.add_parser("send", help="deliver due mail once").set_defaults(func=cmd_outbox_send)
+
+    jobs = sub.add_parser("jobs", help="run a background job once")
+    jobs.add_argument("job", choices=["prune-footprints"])
+    jobs.set_defaults(func=cmd_jobs)
 
     i18n = sub.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=["extract", "update", "compile", "check"])

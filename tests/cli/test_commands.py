@@ -107,3 +107,9 @@ def test_serve_demo_answers_in_japanese_and_english_and_opens_the_mail_gateway(e
         process.terminate()
         process.wait(timeout=20)
     shutil.rmtree(tmp_path / "var", ignore_errors=True)
+
+
+def test_jobs_prune_footprints_runs_once(env):
+    result = run(env, "jobs", "prune-footprints")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("pruned 0 footprint")
