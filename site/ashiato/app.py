@@ -47,8 +47,8 @@ def make_jinja_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda message, **kw: i18n.gettext(message, **kw),
-        ngettext=lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+        gettext=i18n.gettext,
+        ngettext=i18n.template_ngettext,
         newstyle=True,
     )
     environment.filters.update(

@@ -114,6 +114,13 @@ def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
     return text % {"num": format_number(n), **variables}
 
 
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    """ngettext for Jinja, which formats the other placeholders itself afterwards: only
+    the count is filled here, with Babel's number formatting (1,200 rather than 1200)."""
+    text = translations(current_locale()).ngettext(singular, plural, n)
+    return text.replace("%(num)s", format_number(n).replace("%", "%%"))
+
+
 def lazy_gettext(message: str, /, **variables: object) -> LazyProxy:
     """For labels defined at import time: translated when shown, in the locale of that moment."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)

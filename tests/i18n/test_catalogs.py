@@ -61,3 +61,15 @@ def test_dates_numbers_and_plurals_follow_the_locale():
         assert (
             i18n.ngettext("%(num)s invitation", "%(num)s invitations", 1200) == "1,200 invitations"
         )
+
+
+def test_templates_format_plurals_with_other_placeholders_and_babel_numbers():
+    from ashiato.app import make_jinja_environment
+
+    environment = make_jinja_environment()
+    template = environment.from_string(
+        '{{ ngettext("%(num)s member of %(name)s", "%(num)s members of %(name)s", n, name=c) }}'
+    )
+    with i18n.using("en"):
+        assert template.render(n=1, c="<DS>") == "1 member of &lt;DS&gt;"
+        assert template.render(n=6388, c="DS") == "6,388 members of DS"

@@ -6,6 +6,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from ashiato.accounts.tables import MemberStatus
+from ashiato.communities import service as communities
 from ashiato.i18n import lazy_gettext
 from ashiato.web import current_member, render, requires_active_member, see_other
 
@@ -31,7 +32,14 @@ class HomeController(Controller):
             return render(request, "home/landing.html", {"form": {}, "next": "/"})
         if member.status != MemberStatus.ACTIVE:
             return see_other("/welcome")  # type: ignore[return-value]
-        return render(request, "home/home.html", {"member": member})
+        return render(
+            request,
+            "home/home.html",
+            {
+                "member": member,
+                "latest_topics": await communities.latest_topics_in_my_communities(member),
+            },
+        )
 
 
 def not_yet_open_controller(sections: list[str]) -> type[Controller]:
