@@ -85,10 +85,30 @@ async def test_home_shows_latest_topics_in_my_communities(client):
 
     member = await make_member("m@example.jp", locale="en")
     community = await communities.create_community(
-        member, {"name": "ラーメン二郎", "category": "food", "description": "二郎",
-                 "join_policy": "open", "topic_policy": "members", "topics_public": "1"},
+        member,
+        {
+            "name": "ラーメン二郎",
+            "category": "food",
+            "description": "二郎",
+            "join_policy": "open",
+            "topic_policy": "members",
+            "topics_public": "1",
+        },
     )
     await communities.start_topic(member, community.id, {"title": "おすすめの店", "body": "教えて"})
     await login(client, "m@example.jp")
     home = await client.get("/")
     assert 'id="home-latest-topics"' in home.text and "おすすめの店" in home.text
+
+
+async def test_home_shows_friends_latest_diaries(client, settings):
+    from ashiato.diaries import service as diaries
+    from ashiato.friends import service as friends
+
+    member = await make_member("m@example.jp", locale="en")
+    friend = await make_member("f@example.jp", "友だち")
+    await friends.make_friends(member, friend)
+    await diaries.create_diary(friend, "今日のランチ", "おいしかった", settings)
+    await login(client, "m@example.jp")
+    home = await client.get("/")
+    assert "今日のランチ" in home.text

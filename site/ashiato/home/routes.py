@@ -7,6 +7,7 @@ from litestar.response import Template
 
 from ashiato.accounts.tables import MemberStatus
 from ashiato.communities import service as communities
+from ashiato.diaries import service as diaries
 from ashiato.i18n import lazy_gettext
 from ashiato.web import current_member, render, requires_active_member, see_other
 
@@ -37,6 +38,7 @@ class HomeController(Controller):
             "home/home.html",
             {
                 "member": member,
+                "latest": await diaries.friends_latest(member),
                 "latest_topics": await communities.latest_topics_in_my_communities(member),
             },
         )

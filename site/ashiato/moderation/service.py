@@ -22,11 +22,31 @@ KINDS = (
 )
 
 
+async def _message_target(member: Member, kind: str, ref_id: int) -> str:
+    from ashiato.messages import service as messages
+
+    await messages.read(member, ref_id, mark=False)
+    return f"/messages/{ref_id}"
+
+
+async def _diary_target(member: Member, kind: str, ref_id: int) -> str:
+    from ashiato.diaries import service as diaries
+
+    return await diaries.report_target(member, kind, ref_id)
+
+
+# Kinds whose feature can say whether the reporter may see the item, and where it is: a
+# member cannot report (or learn of) what their audience does not include.
+TARGETS = {"diary": _diary_target, "diary_comment": _diary_target, "message": _message_target}
+
+
 async def report(reporter: Member, kind: str, ref_id: int, reason: str, url: str = "") -> None:
-    """Queue an item for moderators. The caller has checked the reporter may see it."""
+    """Queue an item for moderators, after its feature confirms the reporter may see it."""
     require_active(reporter)
     if kind not in KINDS:
         raise FormInvalid({"kind": _("This cannot be reported.")})
+    if kind in TARGETS:
+        url = await TARGETS[kind](reporter, kind, ref_id)
     if len(reason) > 1000:
         raise FormInvalid({"reason": _("At most %(n)s characters.", n=1000)})
     if await queries.already_reported(reporter.id, kind, ref_id):
