@@ -1,6 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import Text
@@ -24,7 +25,7 @@ class Member(Table, tablename="member", schema=None):
     )
 
 
-ID = "2026-11-21T23:56:55:332845"
+ID = "2026-11-22T00:03:06:736592"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -35,7 +36,10 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Friendship", tablename="friendship", schema=None, columns=None
+        class_name="FriendSettings",
+        tablename="friend_settings",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
@@ -46,12 +50,23 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="Introduction",
+        tablename="introduction",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
         class_name="Block", tablename="block", schema=None, columns=None
     )
 
+    manager.add_table(
+        class_name="Friendship", tablename="friendship", schema=None, columns=None
+    )
+
     manager.add_column(
-        table_class_name="Friendship",
-        tablename="friendship",
+        table_class_name="FriendSettings",
+        tablename="friend_settings",
         column_name="member",
         db_column_name="member",
         column_class_name="ForeignKey",
@@ -63,7 +78,7 @@ async def forwards():
             "target_column": None,
             "null": True,
             "primary_key": False,
-            "unique": False,
+            "unique": True,
             "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -74,38 +89,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Friendship",
-        tablename="friendship",
-        column_name="friend",
-        db_column_name="friend",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
+        table_class_name="FriendSettings",
+        tablename="friend_settings",
+        column_name="hide_friend_list",
+        db_column_name="hide_friend_list",
+        column_class_name="Boolean",
+        column_class=Boolean,
         params={
-            "references": Member,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Friendship",
-        tablename="friendship",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
+            "default": False,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -212,6 +203,28 @@ async def forwards():
     manager.add_column(
         table_class_name="FriendRequest",
         tablename="friend_request",
+        column_name="pending_pair",
+        db_column_name="pending_pair",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 24,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FriendRequest",
+        tablename="friend_request",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -252,6 +265,138 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="Introduction",
+        tablename="introduction",
+        column_name="author",
+        db_column_name="author",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Member,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Introduction",
+        tablename="introduction",
+        column_name="subject",
+        db_column_name="subject",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Member,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Introduction",
+        tablename="introduction",
+        column_name="body",
+        db_column_name="body",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Introduction",
+        tablename="introduction",
+        column_name="hidden",
+        db_column_name="hidden",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Introduction",
+        tablename="introduction",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Introduction",
+        tablename="introduction",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="Block",
         tablename="block",
         column_name="blocker",
@@ -266,7 +411,7 @@ async def forwards():
             "null": True,
             "primary_key": False,
             "unique": False,
-            "index": True,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -302,6 +447,75 @@ async def forwards():
     manager.add_column(
         table_class_name="Block",
         tablename="block",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Friendship",
+        tablename="friendship",
+        column_name="member",
+        db_column_name="member",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Member,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Friendship",
+        tablename="friendship",
+        column_name="friend",
+        db_column_name="friend",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Member,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Friendship",
+        tablename="friendship",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
