@@ -70,3 +70,21 @@ async def test_accepted_invitation_makes_inviter_and_invitee_maimiku(client, set
     new = await accounts.queries.member_by_pc_email("new@example.jp")
     assert await queries.are_friends(inviter.id, new.id)
     assert await queries.are_friends(new.id, inviter.id)
+
+
+async def test_an_inviter_at_the_maimiku_limit_gets_no_new_maimiku(client, app, settings, sink):
+    from dataclasses import replace
+
+    from ashiato.accounts import service as accounts
+    from ashiato.friends import queries
+    from ashiato.friends import service as friends_service
+    from tests.accounts.test_routes import SIGNUP
+    from tests.conftest import post_form
+
+    app.state.settings = replace(settings, max_friends=1)
+    inviter = await make_member("inviter@example.jp")
+    await friends_service.make_friends(inviter, await make_member("old@example.jp"))
+    issued = await accounts.invite(inviter, "new@example.jp", "", settings)
+    assert (await post_form(client, f"/join/{issued.token}", SIGNUP)).status_code == 303
+    new = await accounts.queries.member_by_pc_email("new@example.jp")
+    assert not await queries.are_friends(inviter.id, new.id)

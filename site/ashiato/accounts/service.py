@@ -332,8 +332,9 @@ async def sign_up(
         )
         if not await queries.claim_invitation(opened.invitation.id, member.id, _now()):
             raise AccountError(_("This invitation has already been used."), code="used")
-        # As in mixi, the person who invited you is your first maimiku.
-        await friend_queries.insert_friendship(opened.inviter.id, member.id)
+        # As in mixi, the person who invited you is your first maimiku (within the limit).
+        if await friend_queries.count_active_friends(opened.inviter.id) < settings.max_friends:
+            await friend_queries.insert_friendship(opened.inviter.id, member.id)
         await _queue_pc_verification(member, email, settings)
     return member
 
