@@ -339,3 +339,26 @@ async def test_login_redirect_stays_on_this_site(client):
         },
     )
     assert response.headers["location"] == "/"
+
+
+async def test_invitation_page_shows_the_inviters_photo_to_the_invitee(
+    client, other_client, settings
+):
+    import io
+
+    from PIL import Image
+
+    from ashiato.accounts import service as accounts
+    from ashiato.profiles import service as profiles
+
+    inviter = await make_member("founder@example.jp", "写真の人", is_admin=True)
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (230, 120, 20)).save(picture, "JPEG")
+    await profiles.add_photo(inviter, picture.getvalue(), settings)
+    issued = await accounts.invite(inviter, "guest@example.jp", "", settings)
+    page = await other_client.get(f"/join/{issued.token}")
+    photo_path = f"/join/{issued.token}/inviter-photo"
+    assert f'src="{photo_path}"' in page.text
+    photo = await other_client.get(photo_path)
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    assert (await other_client.get("/join/not-a-token/inviter-photo")).status_code == 404

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.exceptions import NotFoundException
+from litestar.response import File, Redirect, Template
 
 from ashiato import i18n
 from ashiato.accounts import service
 from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.errors import DomainError, FormInvalid, PermissionDenied
 from ashiato.i18n import _
+from ashiato.photos import photo_response
+from ashiato.profiles import service as profiles
 from ashiato.sessions import rotate_session_id
 from ashiato.settings import Settings
 from ashiato.web import (
@@ -143,8 +146,18 @@ class AccountController(Controller):
                 "errors": {},
                 "token": token,
                 "genders": service.GENDERS,
+                "inviter_photo": await profiles.inviter_photo_key(opened.inviter.id) is not None,
             },
         )
+
+    @get("/join/{token:str}/inviter-photo")
+    async def show_inviter_photo(self, request: Request, token: str) -> File:
+        """The inviter's face for someone who is not a member yet: the token is the right."""
+        opened = await service.open_invitation(token)
+        key = await profiles.inviter_photo_key(opened.inviter.id)
+        if key is None:
+            raise NotFoundException()
+        return photo_response(settings_of(request), key, thumbnail=True)
 
     @post("/join/{token:str}")
     async def sign_up(self, request: Request, token: str) -> Template | Redirect:

@@ -403,6 +403,16 @@ async def face_urls(member_ids: list[int]) -> dict[int, str]:
     return {m: photo_url(m, p, thumbnail=True) for m, p in faces.items()}
 
 
+async def inviter_photo_key(inviter_id: int) -> str | None:
+    """The inviter's main photo for the holder of their invitation (not a member yet): only
+    when the inviter shows photos to all members, the same rule as faces in lists."""
+    photo_id = (await queries.public_faces([inviter_id])).get(inviter_id)
+    if photo_id is None:
+        return None
+    photo = await queries.photo_of_member(inviter_id, photo_id)
+    return photo["photo_key"] if photo else None
+
+
 async def footprints_off(member_ids: list[int]) -> set[int]:
     """Members among these who turned footprints off (they leave none and see none)."""
     return await queries.footprints_off(member_ids)
