@@ -1,11 +1,13 @@
 """The SMTP listener: aiosmtpd on the web app's event loop, answering for the mail domain.
 
-RCPT resolves regist+TOKEN@ and post+TOKEN@ to a member and checks the sender; DATA
-decodes the mail and calls the same services as the web app (ashiato.mobile.service).
-Every decision is one structured log line and one GatewayEvent row. 250 is said only after
-the service has committed; a failure of ours is 451, so the carrier keeps the mail and
-retries. Only one recipient is accepted per message: one SMTP reply answers for the whole
-message, so one message is one decision.
+RCPT resolves regist+TOKEN@, post+TOKEN@ and reply+TOKEN@ to a member and checks the
+sender; DATA decodes the mail and calls the same services as the web app
+(ashiato.mobile.service, which writes through ashiato.diaries.service). Every decision is
+one structured log line and one GatewayEvent row; an accepted diary or comment has its
+event written in the same transaction. 250 is said only after the service has committed;
+a failure of ours is 451, so the carrier keeps the mail and retries. Only one recipient is
+accepted per message: one SMTP reply answers for the whole message, so one message is one
+decision.
 """
 
 from __future__ import annotations
@@ -16,19 +18,21 @@ import json
 import logging
 import re
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from ashiato.errors import NotFound
 from ashiato.mobile import service
-from ashiato.mobile.service import GatewayRefusal, MailPhoto, MailPost, PostingUnavailable
+from ashiato.mobile.service import GatewayRefusal, MailPhoto, MailPost, Recorder, TryLater
 from ashiato.mobile.tables import AddressPurpose
 from ashiato.settings import Settings
 
 from mailgate import replies
 from mailgate.carriers import carrier_of
 from mailgate.decode import MalformedMail, decode_headers, decode_message
+from mailgate.quotes import reply_text
 
 log = logging.getLogger("mailgate")
 
@@ -36,6 +40,7 @@ NULL_SENDER = "<>"  # MAIL FROM:<> — bounces and other delivery reports
 _NULL_PATH = re.compile(r"^<>(\s|$)")
 _SIZE_PARAM = re.compile(r"(?:^|\s)SIZE=(\d+)", re.IGNORECASE)
 _TOO_MUCH_DATA = "552 Error: Too much mail data"  # aiosmtpd's own reply at DATA
+
 
 @dataclass(frozen=True)
 class Target:
@@ -75,12 +80,16 @@ class GatewayHandler:
         try:
             recipient = await service.resolve_recipient(purpose, token)
             if recipient is None:
+                facts["member_id"] = await self._notify_unknown(purpose, address, sender)
                 return await self._decide("refused", "unknown-recipient", **facts)
             facts["member_id"] = recipient.member.id
             await service.check_sender(recipient, sender, self.settings)
         except GatewayRefusal as refusal:
+            # Only for posting addresses: nothing automatic mails them, whereas an
+            # auto-reply to a comment notification goes to a reply address, and before
+            # DATA its headers cannot show that it is one.
             if purpose == AddressPurpose.POST:
-                await self._notify(token, sender, refusal.code)
+                await self._notify(purpose, token, sender, refusal.code)
             return await self._decide("refused", refusal.code, **facts)
         except Exception:
             log.exception("mailgate: RCPT %s failed", service.mask_address(address))
@@ -110,6 +119,8 @@ class GatewayHandler:
         }
         if target.purpose == AddressPurpose.REGIST:
             return await self._registration(target, raw, facts)
+        if target.purpose == AddressPurpose.REPLY:
+            return await self._reply(target, raw, facts)
         return await self._post(target, raw, facts)
 
     async def _registration(self, target: Target, raw: bytes, facts: dict) -> str:
@@ -139,8 +150,8 @@ class GatewayHandler:
             return await self._decide("duplicate", "verified", **facts)
         return await self._decide("accepted", "verified", **facts)
 
-    async def _post(self, target: Target, raw: bytes, facts: dict) -> str:
-        """A diary by mail: decoded, checked, then handed to the service's post_diary."""
+    async def _decoded(self, target: Target, raw: bytes, facts: dict) -> Any:
+        """The decoded mail of a post or reply, or the reply that refuses it (a str)."""
         sender = facts["mail_from"]
         try:
             decoded = decode_message(raw, carrier=carrier_of(sender, _carrier_domains(self)))
@@ -148,39 +159,90 @@ class GatewayHandler:
             # MalformedMail, or input the parser should never have choked on: either
             # way the mail cannot become a diary, and a retry will not change that.
             if not isinstance(error, MalformedMail):
-                log.exception("mailgate: a post could not be decoded")
+                log.exception("mailgate: a mail could not be decoded")
             if not _is_automatic(raw):
-                await self._notify(target.token, sender, "malformed-mime")
+                await self._notify(target.purpose, target.token, sender, "malformed-mime")
             return await self._decide("refused", "malformed-mime", **facts)
         if decoded.is_auto_generated:
             return await self._decide("refused", "auto-generated", **facts)
-        message_id = decoded.message_id or _content_key(raw)
-        facts["message_id"] = message_id
+        if not decoded.header_from.strip():  # no header block: not a mail a phone sent
+            return await self._decide("refused", "malformed-mime", **facts)
+        facts["message_id"] = decoded.message_id or _content_key(raw)
+        return decoded
+
+    async def _post(self, target: Target, raw: bytes, facts: dict) -> str:
+        """A diary by mail: decoded, then written by the service's accept_post."""
+        decoded = await self._decoded(target, raw, facts)
+        if isinstance(decoded, str):
+            return decoded
         post = MailPost(
-            subject=decoded.subject,
-            body=decoded.body_without_signature,
+            subject=_printable(decoded.subject),
+            body=_printable(decoded.body_without_signature),
             photos=[
                 MailPhoto(filename=image.filename, content_type=image.content_type, data=image.data)
                 for image in decoded.images
             ],
         )
+        return await self._write(
+            target,
+            facts,
+            "posted",
+            lambda record: service.accept_post(
+                target.token,
+                facts["mail_from"],
+                post,
+                message_id=facts["message_id"],
+                settings=self.settings,
+                record=record,
+            ),
+        )
+
+    async def _reply(self, target: Target, raw: bytes, facts: dict) -> str:
+        """A reply to a comment notification: its own words become a comment."""
+        decoded = await self._decoded(target, raw, facts)
+        if isinstance(decoded, str):
+            return decoded
+        text = _printable(reply_text(decoded.body))
+        return await self._write(
+            target,
+            facts,
+            "commented",
+            lambda record: service.accept_reply(
+                target.token,
+                facts["mail_from"],
+                text,
+                message_id=facts["message_id"],
+                settings=self.settings,
+                record=record,
+            ),
+        )
+
+    async def _write(
+        self,
+        target: Target,
+        facts: dict,
+        done: str,
+        write: Callable[[Recorder], Awaitable[Any]],
+    ) -> str:
+        """Run the service's write with our record of acceptance inside its transaction,
+        and answer: 250 once it has committed, 5xx (and an error mail) for a refusal,
+        4xx for a limit of the moment or a failure of ours."""
+        record = self._recorder("accepted", done, facts)
         try:
-            outcome = await service.accept_post(
-                target.token, sender, post, message_id=message_id, settings=self.settings
-            )
-        except PostingUnavailable:
-            return await self._decide("deferred", "posting-not-open", **facts)
+            outcome = await write(record)
         except GatewayRefusal as refusal:
-            await self._notify(target.token, sender, refusal.code)
+            await self._notify(target.purpose, target.token, facts["mail_from"], refusal.code)
             return await self._decide("refused", refusal.code, **facts)
+        except TryLater as later:
+            return await self._decide("deferred", later.code, **facts)
         except NotFound:
             return await self._decide("refused", "unknown-recipient", **facts)
         except Exception:
-            log.exception("mailgate: post failed")
+            log.exception("mailgate: %s failed", target.purpose)
             return await self._decide("deferred", "temporary-failure", **facts)
         if outcome.duplicate:
-            return await self._decide("duplicate", "posted", **facts)
-        return await self._decide("accepted", "posted", **facts)
+            return await self._decide("duplicate", done, **facts)
+        return await self._decide("accepted", done, recorded=True, **facts)
 
     # -- size, errors --------------------------------------------------------------------
 
@@ -197,76 +259,62 @@ class GatewayHandler:
         }
         if target is not None:
             facts.update(rcpt_to=target.address, purpose=target.purpose, member_id=target.member_id)
-            if target.purpose == AddressPurpose.POST:
-                await self._notify(target.token, sender, "message-too-large")
+            await self._notify(target.purpose, target.token, sender, "message-too-large")
         return await self._decide("refused", "message-too-large", **facts)
 
     async def handle_exception(self, error: Exception) -> str:
         log.error("mailgate: unexpected error", exc_info=error)
         return replies.TEMPORARY_FAILURE
 
-    async def _notify(self, token: str, sender: str, code: str) -> None:
-        """The member's error mail for a refused post; its failure never changes the reply."""
+    async def _notify(self, purpose: str, token: str, sender: str, code: str) -> None:
+        """The member's error mail for a refused post or reply; its failure never changes
+        the reply."""
+        if purpose not in service.WRITING:
+            return
         try:
-            await service.notify_refused_post(token, sender, code, self.settings)
+            await service.notify_refused(purpose, token, sender, code, self.settings)
         except Exception:
             log.exception("mailgate: could not queue the error mail")
+
+    async def _notify_unknown(self, purpose: str, address: str, sender: str) -> int | None:
+        """A member's mail to a posting address that does not exist: told by mail (at most
+        hourly). Returns their id for the record, which the hourly limit counts."""
+        try:
+            return await service.notify_unknown_address(purpose, address, sender, self.settings)
+        except Exception:
+            log.exception("mailgate: could not queue the error mail")
+            return None
 
     # -- the record of every decision ----------------------------------------------------
 
     async def _decide(
-        self,
-        decision: str,
-        reason: str,
-        *,
-        stage: str,
-        session: Session,
-        mail_from: str = "",
-        rcpt_to: str = "",
-        purpose: str = "",
-        member_id: int | None = None,
-        message_id: str = "",
-        size: int = 0,
+        self, decision: str, reason: str, *, recorded: bool = False, **facts: Any
     ) -> str:
-        if decision in {"accepted", "duplicate"}:
-            reply = replies.OK if decision == "accepted" else replies.OK_DUPLICATE
-        elif reason == "posting-not-open":
-            reply = replies.POSTING_NOT_OPEN
-        elif decision == "deferred":
-            reply = replies.TEMPORARY_FAILURE
-        else:
-            reply = replies.for_reason(reason)
-        peer = _peer(session)
-        self._log(
-            decision,
-            reason,
-            reply,
-            stage=stage,
-            mail_from=mail_from,
-            rcpt_to=rcpt_to,
-            purpose=purpose,
-            member_id=member_id,
-            message_id=message_id,
-            size=size,
-            peer=peer,
-        )
+        """Log the decision, record it (unless the service's transaction already has) and
+        return the reply that says it."""
+        reply = _reply_for(decision, reason)
+        event = _event(decision, reason, reply, **facts)
+        logged = {k: v for k, v in event.items() if k not in {"decision", "reason", "reply"}}
+        self._log(decision, reason, reply, **logged)
+        if recorded:
+            return reply
         try:
-            await service.record_event(
-                decision=decision,
-                reason=reason,
-                stage=stage,
-                purpose=purpose,
-                member_id=member_id,
-                mail_from=mail_from,
-                rcpt_to=rcpt_to,
-                message_id=message_id,
-                size=size,
-                peer=peer,
-                reply=reply,
-            )
+            await service.record_event(**event)
         except Exception as error:  # the database may be the very reason for a 451
             log.warning("mailgate: event not recorded: %r", error)
         return reply
+
+    @staticmethod
+    def _recorder(decision: str, reason: str, facts: dict) -> Recorder:
+        """Records the decision from inside the service's transaction (facts as they are
+        when it runs: the Message-ID is known by then)."""
+
+        async def record() -> None:
+            await service.record_event(
+                **_event(decision, reason, _reply_for(decision, reason), **facts)
+            )
+
+        return record
 
     @staticmethod
     def _log(decision: str, reason: str, reply: str, **facts: Any) -> None:
@@ -281,6 +329,54 @@ class GatewayHandler:
         payload["rcpt_to"] = service.mask_address(str(payload.get("rcpt_to") or ""))
         line = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         log.info(line, extra={"gateway": payload})
+
+
+def _reply_for(decision: str, reason: str) -> str:
+    if decision == "accepted":
+        return replies.OK
+    if decision == "duplicate":
+        return replies.OK_DUPLICATE
+    if decision == "deferred":
+        return replies.for_deferral(reason)
+    return replies.for_reason(reason)
+
+
+def _event(
+    decision: str,
+    reason: str,
+    reply: str,
+    *,
+    stage: str,
+    session: Session | None,
+    mail_from: str = "",
+    rcpt_to: str = "",
+    purpose: str = "",
+    member_id: int | None = None,
+    message_id: str = "",
+    size: int = 0,
+) -> dict[str, Any]:
+    """The fields of a decision's GatewayEvent (and log line)."""
+    return {
+        "decision": decision,
+        "reason": reason,
+        "stage": stage,
+        "purpose": purpose,
+        "member_id": member_id,
+        "mail_from": mail_from,
+        "rcpt_to": rcpt_to,
+        "message_id": message_id,
+        "size": size,
+        "peer": _peer(session),
+        "reply": reply,
+    }
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _printable(text: str) -> str:
+    """Text without control characters (NUL cannot even be stored in PostgreSQL's text)."""
+    return _CONTROL.sub("", text)
 
 
 def _carrier_domains(handler: GatewayHandler) -> tuple[str, ...]:

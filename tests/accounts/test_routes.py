@@ -362,3 +362,18 @@ async def test_invitation_page_shows_the_inviters_photo_to_the_invitee(
     photo = await other_client.get(photo_path)
     assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
     assert (await other_client.get("/join/not-a-token/inviter-photo")).status_code == 404
+
+
+async def test_resending_the_confirmation_link_with_and_without_htmx(client, settings, sink):
+    from ashiato.accounts.tables import MemberStatus as Status
+
+    await make_member("pending@example.jp", status=Status.PENDING)
+    await login(client, "pending@example.jp")
+    plain = await post_form(client, "/welcome/resend", {}, headers={"accept-language": "en"})
+    assert plain.status_code == 303 and plain.headers["location"] == "/welcome?resent=1"
+    page = await client.get("/welcome?resent=1", headers={"accept-language": "en"})
+    assert "A new confirmation link is on its way." in page.text
+    fragment = await post_form(client, "/welcome/resend", {}, headers={"hx-request": "true"})
+    assert fragment.status_code == 200 and 'role="status"' in fragment.text
+    assert "<html" not in fragment.text
+    assert await deliver_due(settings) == 2

@@ -142,6 +142,7 @@ async def test_settings_show_the_posting_address_and_make_a_new_one_in_place(cli
     assert old.startswith("post+") and old.endswith("@" + settings.mail_domain)
     assert page.text.count('class="qr-code"') == 2  # registration and posting addresses
     assert 'id="no-mobile"' in page.text
+    assert 'id="posting-hints"' in page.text and "[friends]" in page.text
 
     again = await client.get("/settings/mobile")
     assert old in again.text  # the same address every time: members save it in the phone
@@ -149,6 +150,7 @@ async def test_settings_show_the_posting_address_and_make_a_new_one_in_place(cli
     fresh = await post_form(client, "/settings/mobile/posting-address", {}, headers=HTMX)
     assert fresh.status_code == 200
     assert 'id="posting-address-regenerated"' in fresh.text and "<html" not in fresh.text
+    assert 'id="posting-hints"' in fresh.text
     new = re.search(r'id="post-address" href="mailto:([^"]+)"', fresh.text).group(1)
     assert new != old
     assert await mobile.resolve_recipient("post", token_of(old)) is None

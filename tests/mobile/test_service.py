@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import replace
 
+import pytest
 from ashiato.mobile import service
 from ashiato.mobile.tables import GatewayAddress
 
@@ -87,3 +88,37 @@ def test_member_show_lists_both_gateway_addresses(database_url, tmp_path):
     assert shown[0]["post_address"].startswith("post+")
     assert shown[0]["post_address"].endswith("@mail.example.jp")
     assert shown[0] == shown[1]  # shown again, not made anew
+
+
+@pytest.mark.parametrize(
+    ("subject", "title", "visibility"),
+    [
+        ("今日のランチ", "今日のランチ", None),
+        ("[友]今日のランチ", "今日のランチ", "friends"),
+        ("今日 [friends] ランチ", "今日 ランチ", "friends"),
+        ("今日[FRIENDS]ランチ", "今日ランチ", "friends"),
+        ("【非】 ひとりごと", "ひとりごと", "only_me"),
+        ("［ 非 ］", "", "only_me"),
+        ("[private][友] x", "x", "only_me"),
+        ("[友達] そのまま", "[友達] そのまま", None),
+        ("  spaces kept  ", "  spaces kept  ", None),
+    ],
+)
+def test_a_subject_tag_gives_the_visibility_and_is_cut_from_the_title(subject, title, visibility):
+    assert service.visibility_tag(subject) == (title, visibility)
+
+
+async def test_a_reply_address_is_per_member_and_diary_and_resolves_to_both(settings):
+    from ashiato.diaries import service as diaries
+
+    author = await make_member("hanako@example.jp")
+    diary = await diaries.create_diary(author, "t", "b", settings)
+    address = await service.reply_address(author, diary.id, settings)
+    assert address == await service.reply_address(author, diary.id, settings)
+    assert address.startswith("reply+") and address.endswith("@mail.example.jp")
+    found = await service.resolve_recipient("reply", token_of(address))
+    assert found is not None and (found.member.id, found.diary_id) == (author.id, diary.id)
+    assert await service.resolve_recipient("post", token_of(address)) is None
+    assert service.mask_address(address).startswith("reply+") and token_of(address) not in (
+        service.mask_address(address)
+    )

@@ -19,6 +19,7 @@ from ashiato.web import (
     LANG_COOKIE,
     client_address,
     current_member,
+    is_fragment_request,
     render,
     requires_active_member,
     requires_member,
@@ -196,19 +197,19 @@ class AccountController(Controller):
         from ashiato.mobile.routes import welcome_context  # the mobile step, if required
 
         mobile = await welcome_context(member, settings_of(request))
-        return render(request, "accounts/welcome.html", {"member": member, **mobile})
+        resent = request.query_params.get("resent") == "1"
+        return render(
+            request, "accounts/welcome.html", {"member": member, "resent": resent, **mobile}
+        )
 
     @post("/welcome/resend", guards=[requires_member])
-    async def resend_verification(self, request: Request) -> Template:
+    async def resend_verification(self, request: Request) -> Template | Redirect:
         member = current_member(request)
         assert member is not None
         await service.resend_pc_verification(member, settings_of(request))
-        return render(
-            request,
-            "accounts/welcome.html",
-            {"member": member, "resent": True},
-            fragment="accounts/_resent.html",
-        )
+        if is_fragment_request(request):
+            return Template(template_name="accounts/_resent.html", headers={"vary": "HX-Request"})
+        return see_other("/welcome?resent=1")
 
     @get("/verify/{token:str}", name="verify")
     async def verify_email(self, request: Request, token: str) -> Template:

@@ -493,6 +493,10 @@ async def add_comment(member: Member, diary_id: int, body: str, settings: Settin
         await queries.count_comment(diary.id, comment.id, now, by_author=is_author)
         if not is_author:
             await queries.record_commenter(member.id, diary.id, comment.id, now)
+    # Committed: the author hears of it by mail, with an address to reply to from a phone.
+    from ashiato.mobile.service import notify_comment  # mobile builds on diaries
+
+    await notify_comment(member, diary, comment.id, body, settings)
     return comment.id
 
 

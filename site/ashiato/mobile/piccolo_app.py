@@ -8,5 +8,5 @@ APP_CONFIG = AppConfig(
     app_name="mobile",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=[GatewayAddress, ProcessedMail, GatewayEvent],
-    migration_dependencies=["ashiato.accounts.piccolo_app"],
+    migration_dependencies=["ashiato.accounts.piccolo_app", "ashiato.diaries.piccolo_app"],
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ashiato.mobile.tables import GatewayAddress, GatewayEvent, ProcessedMail
+from ashiato.mobile.tables import AddressPurpose, GatewayAddress, GatewayEvent, ProcessedMail
 
 
 async def insert_address(**values: object) -> GatewayAddress:
@@ -35,6 +35,35 @@ async def live_address(member_id: int, purpose: str, now: dt.datetime) -> Gatewa
         .order_by(GatewayAddress.id, ascending=False)
         .first()
     )
+
+
+async def reply_address_of(member_id: int, diary_id: int) -> GatewayAddress | None:
+    """The member's newest reply address for this diary."""
+    return (
+        await GatewayAddress.objects()
+        .where(
+            GatewayAddress.member == member_id,
+            GatewayAddress.purpose == AddressPurpose.REPLY,
+            GatewayAddress.diary == diary_id,
+            GatewayAddress.revoked_at.is_null(),
+        )
+        .order_by(GatewayAddress.id, ascending=False)
+        .first()
+    )
+
+
+async def members_confirmed_as(address: str) -> list[int]:
+    """Members whose registration address confirmed this phone, newest first."""
+    rows = (
+        await GatewayAddress.select(GatewayAddress.member)
+        .where(
+            GatewayAddress.purpose == AddressPurpose.REGIST,
+            GatewayAddress.verified_address == address,
+        )
+        .order_by(GatewayAddress.id, ascending=False)
+        .limit(5)
+    )
+    return list(dict.fromkeys(row["member"] for row in rows))
 
 
 async def revoke_addresses(member_id: int, purpose: str, now: dt.datetime) -> None:
@@ -98,4 +127,13 @@ async def last_refusal(member_id: int, purpose: str, since: dt.datetime) -> Gate
         )
         .order_by(GatewayEvent.id, ascending=False)
         .first()
+    )
+
+
+async def refusals_since(member_id: int, reason: str, since: dt.datetime) -> int:
+    return await GatewayEvent.count().where(
+        GatewayEvent.member == member_id,
+        GatewayEvent.reason == reason,
+        GatewayEvent.decision == "refused",
+        GatewayEvent.created_at >= since,
     )

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from ashiato.accounts.routes import settings_of
 from ashiato.accounts.service import mobile_required
 from ashiato.accounts.tables import Member, MemberStatus
+from ashiato.diaries.service import MAX_PHOTOS
 from ashiato.mobile import service
 from ashiato.settings import Settings
 from ashiato.web import (
@@ -50,9 +51,12 @@ async def welcome_context(member: Member, settings: Settings) -> dict[str, objec
     return await verification_context(member, settings)
 
 
+def _posting(address: str) -> dict[str, object]:
+    return {"posting_address": address, "posting_qr": qr_svg(address), "max_photos": MAX_PHOTOS}
+
+
 async def posting_context(member: Member, settings: Settings) -> dict[str, object]:
-    address = await service.posting_address(member, settings)
-    return {"posting_address": address, "posting_qr": qr_svg(address)}
+    return _posting(await service.posting_address(member, settings))
 
 
 class MobileController(Controller):
@@ -89,9 +93,7 @@ class MobileController(Controller):
         if not is_fragment_request(request):
             return see_other("/settings/mobile")
         return render(
-            request,
-            "mobile/_posting_address.html",
-            {"posting_address": address, "posting_qr": qr_svg(address), "regenerated": True},
+            request, "mobile/_posting_address.html", {**_posting(address), "regenerated": True}
         )
 
     @get("/admin/gateway", guards=[requires_active_member], name="gateway_events")

@@ -1,8 +1,11 @@
-"""Mobile addresses: verification by empty mail (空メール), posting addresses, gateway log.
+"""Mobile addresses: verification by empty mail (空メール), diaries and comments by mail,
+comment notifications with a reply address, and the gateway's log.
 
 The mail gateway (mailgate/) and the web pages both call these functions; nothing here
 knows SMTP. Refusals are GatewayRefusal with a reason code (`non-carrier-sender`,
-`sender-mismatch`, …) that the gateway maps to its reply and the pages translate.
+`sender-mismatch`, `empty-post`, …) that the gateway maps to its reply and the pages and
+error mails translate (refusal_text). Diaries and comments are written by
+ashiato.diaries.service, with the same rules as on the web.
 """
 
 from __future__ import annotations
@@ -11,27 +14,45 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ashiato import db
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import require_active, status_after_verification
+from ashiato.accounts.service import (
+    can_act,
+    display_name,
+    normalize_email,
+    require_active,
+    status_after_verification,
+)
 from ashiato.accounts.tables import Member, MemberStatus
+from ashiato.diaries import service as diaries
+from ashiato.diaries.service import DiaryError, DiaryView
+from ashiato.diaries.tables import Diary
 from ashiato.errors import DomainError, NotFound, PermissionDenied
-from ashiato.i18n import _, using
+from ashiato.friends.audience import VISIBILITY_LABELS, Visibility
+from ashiato.i18n import _, ngettext, using
+from ashiato.limits import RateLimited
 from ashiato.mobile import queries
 from ashiato.mobile.tables import AddressPurpose, GatewayAddress
 from ashiato.outbox import service as outbox
 from ashiato.settings import Settings
 from mailgate.carriers import DEFAULT_CARRIER_DOMAINS, is_carrier_address, normalize_address
 
+log = logging.getLogger("ashiato.mobile")
+
 TOKEN_LENGTH = 16  # base32 letters and digits: 80 bits, unguessable over SMTP
 _TOKEN = re.compile(rf"^[a-z2-7]{{{TOKEN_LENGTH}}}$")
-PURPOSES = (AddressPurpose.REGIST, AddressPurpose.POST)
+PURPOSES = (AddressPurpose.REGIST, AddressPurpose.POST, AddressPurpose.REPLY)
+# Purposes whose mail is written by a member (a diary or a comment), not a registration.
+WRITING = (AddressPurpose.POST, AddressPurpose.REPLY)
 EVENT_PAGE = 100
+UNKNOWN_ADDRESS_NOTICE_EVERY = dt.timedelta(hours=1)
 
 
 class GatewayRefusal(DomainError):
@@ -40,8 +61,9 @@ class GatewayRefusal(DomainError):
     status_code = 422
 
 
-class PostingUnavailable(Exception):
-    """Diaries by mail are not open yet: the gateway answers 451 so nothing is lost."""
+class TryLater(DomainError):
+    """Not now, but the same mail may work later (a rate limit): the gateway answers 4xx,
+    and the carrier keeps the mail and retries."""
 
 
 def _now() -> dt.datetime:
@@ -74,6 +96,54 @@ def refusal_text(code: str, settings: Settings) -> str:
             "Your mail is larger than %(size)s MB. Please send a smaller photo.",
             size=f"{megabytes:g}",
         ),
+        "unknown-recipient": _(
+            "The address you wrote to does not exist (any more). Your posting address "
+            "changes when you make a new one; the current one is on your mobile settings "
+            "page: %(url)s",
+            url=f"{settings.base_url}/settings/mobile",
+        ),
+        "empty-post": _(
+            "Your mail had neither text nor a photo, so there was nothing to post. "
+            "(A signature after a “--” line is not posted.)"
+        ),
+        "title-too-long": ngettext(
+            "The subject is too long: a diary's title can have at most %(num)s character.",
+            "The subject is too long: a diary's title can have at most %(num)s characters.",
+            diaries.TITLE_MAX,
+        ),
+        "text-too-long": ngettext(
+            "The text is too long: a diary can have at most %(num)s character.",
+            "The text is too long: a diary can have at most %(num)s characters.",
+            diaries.BODY_MAX,
+        ),
+        "too-many-photos": ngettext(
+            "A diary can have at most %(num)s photo. Please attach fewer pictures.",
+            "A diary can have at most %(num)s photos. Please attach fewer pictures.",
+            diaries.MAX_PHOTOS,
+        ),
+        "bad-photo": _(
+            "One of the attached pictures is damaged or is not a JPEG, PNG or GIF photo."
+        ),
+        "photo-too-large": _(
+            "One of the attached photos is too large. Please send a smaller photo."
+        ),
+        "too-many-links": _(
+            "New members can include at most %(n)s link(s) for their first %(days)s days.",
+            n=settings.new_member_max_links,
+            days=settings.new_member_days,
+        ),
+        "empty-reply": _(
+            "Your reply had no text of its own (the quoted mail is left out), so there "
+            "was no comment to post."
+        ),
+        "comment-too-long": ngettext(
+            "Your reply is too long: a comment can have at most %(num)s character.",
+            "Your reply is too long: a comment can have at most %(num)s characters.",
+            diaries.COMMENT_MAX,
+        ),
+        "diary-unavailable": _(
+            "The diary you replied to has been deleted or is no longer shown to you."
+        ),
     }
     return texts.get(code, _("Your mail could not be accepted."))
 
@@ -100,7 +170,12 @@ def _mail_address(purpose: str, token: str, settings: Settings) -> str:
 
 
 async def _new_address(
-    member_id: int, purpose: str, settings: Settings, expires_at: dt.datetime | None = None
+    member_id: int,
+    purpose: str,
+    settings: Settings,
+    expires_at: dt.datetime | None = None,
+    *,
+    diary_id: int | None = None,
 ) -> GatewayAddress:
     nonce = secrets.token_hex(16)
     token = _token(settings, purpose, member_id, nonce)
@@ -110,6 +185,7 @@ async def _new_address(
         nonce=nonce,
         token_hash=_token_hash(token),
         expires_at=expires_at,
+        diary=diary_id,
     )
 
 
@@ -209,12 +285,16 @@ async def verification_state(
 
 @dataclass(frozen=True)
 class Recipient:
-    """The member behind regist+TOKEN@ or post+TOKEN@."""
+    """The member behind regist+TOKEN@, post+TOKEN@ or reply+TOKEN@ (and its diary)."""
 
     purpose: str
     token: str
     address: GatewayAddress
     member: Member
+
+    @property
+    def diary_id(self) -> int | None:
+        return self.address.diary
 
 
 async def resolve_recipient(purpose: str, token: str) -> Recipient | None:
@@ -229,6 +309,8 @@ async def resolve_recipient(purpose: str, token: str) -> Recipient | None:
     row = await queries.address_by_token_hash(_token_hash(token))
     if row is None or row.purpose != purpose or row.revoked_at is not None:
         return None
+    if purpose == AddressPurpose.REPLY and row.diary is None:
+        return None  # its diary was deleted
     member = await account_queries.member_by_id(row.member)
     if member is None or member.status == MemberStatus.WITHDRAWN:
         return None
@@ -253,7 +335,7 @@ def is_verified_sender(member: Member, sender: str) -> bool:
 async def check_sender(recipient: Recipient, sender: str, settings: Settings) -> None:
     """The sender rules, checked as early as RCPT: a phone registers only from a carrier
     domain; a post comes only from one of the member's confirmed addresses (carrier MTAs
-    always send with the handset's own address as MAIL FROM)."""
+    always send with the handset's own address as MAIL FROM); so does a reply."""
     if recipient.purpose == AddressPurpose.REGIST:
         if not is_carrier_address(sender, carrier_domains(settings)):
             raise refuse("non-carrier-sender", settings)
@@ -349,6 +431,9 @@ async def _queue_confirmation(member: Member, phone: str, settings: Settings) ->
         )
 
 
+# -- diaries and comments by mail --------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class MailPhoto:
     """A photo as it arrived (EXIF still in it: storing must strip it)."""
@@ -374,18 +459,112 @@ class PostOutcome:
     duplicate: bool = False
 
 
-async def post_diary(member: Member, post: MailPost, settings: Settings) -> int:
-    """Create the diary of a mail post and return its id; runs inside accept_post's
-    transaction. Diaries by mail (part 2 of the gateway) fill this in; until then every
-    otherwise valid post is deferred (451), never accepted and lost."""
-    raise PostingUnavailable()
+@dataclass(frozen=True)
+class ReplyOutcome:
+    member: Member
+    diary_id: int
+    comment_id: int | None
+    duplicate: bool = False
+
+
+# Called inside the transaction that writes a mail's diary or comment, after everything
+# else: the gateway records its decision there, so the result and its record are committed
+# together (or neither is).
+Recorder = Callable[[], Awaitable[None]]
+
+_VISIBILITY_TAG = re.compile(
+    r"([ \t\u3000]*)[\[［【][ \t\u3000]*(友|非|friends|private)[ \t\u3000]*[\]］】]([ \t\u3000]*)",
+    re.IGNORECASE,
+)
+_TAG_VISIBILITY = {
+    "友": Visibility.FRIENDS,
+    "friends": Visibility.FRIENDS,
+    "非": Visibility.ONLY_ME,
+    "private": Visibility.ONLY_ME,
+}
+
+
+def visibility_tag(subject: str) -> tuple[str, str | None]:
+    """A tag in the subject chooses who reads a mailed diary, as a phone has no form for
+    it: `[友]`/`[friends]` maimiku only, `[非]`/`[private]` only me (full-width brackets
+    too). Returns the title without the tag, and the visibility (None: the member's
+    default). With both tags the narrower audience wins."""
+    found: set[Visibility] = set()
+
+    def cut(match: re.Match[str]) -> str:
+        found.add(_TAG_VISIBILITY[match.group(2).lower()])
+        return " " if match.group(1) or match.group(3) else ""
+
+    title = _VISIBILITY_TAG.sub(cut, subject).strip()
+    for level in (Visibility.ONLY_ME, Visibility.FRIENDS):
+        if level in found:
+            return title, level.value
+    return subject, None
+
+
+# The diaries' error codes (DiaryInvalid, PhotoError, limits) as the gateway's reasons.
+_REASON_FOR_DIARY_CODE = {
+    "body_empty": "empty-post",
+    "body_too_long": "text-too-long",
+    "title_too_long": "title-too-long",
+    "too_many_photos": "too-many-photos",
+    "links": "too-many-links",
+    "too_large": "photo-too-large",
+    "too_many_pixels": "photo-too-large",
+    "empty": "bad-photo",
+    "not_a_photo": "bad-photo",
+    "damaged": "bad-photo",
+    "photo": "bad-photo",
+    "comment_empty": "empty-reply",
+    "comment_too_long": "comment-too-long",
+}
+
+
+def _gateway_error(error: DomainError, settings: Settings) -> DomainError:
+    """A domain error of diaries as the gateway's refusal (5xx) or TryLater (4xx)."""
+    if isinstance(error, GatewayRefusal | TryLater):
+        return error
+    if isinstance(error, RateLimited):
+        return TryLater(error.message, code="rate-limited")
+    if isinstance(error, NotFound):  # the diary is gone, or the replier may not read it
+        return refuse("diary-unavailable", settings)
+    if isinstance(error, PermissionDenied):
+        return refuse("member-not-active", settings)
+    return refuse(_REASON_FOR_DIARY_CODE.get(error.code, "not-accepted"), settings)
+
+
+async def post_diary(
+    member: Member, post: MailPost, settings: Settings, *, message_id: str
+) -> Diary:
+    """Create the diary of a mail post through diaries.create_diary, the web's own rules
+    (title, text, at most three photos checked and stripped of EXIF); runs inside
+    accept_post's transaction. The subject's tag chooses the audience."""
+    title, visibility = visibility_tag(post.subject)
+    return await diaries.create_diary(
+        member,
+        title,
+        post.body,
+        settings,
+        visibility=visibility,
+        photos=[photo.data for photo in post.photos],
+        source="mail",
+        source_message_id=message_id[:255],
+    )
 
 
 async def accept_post(
-    token: str, sender: str, post: MailPost, *, message_id: str, settings: Settings
+    token: str,
+    sender: str,
+    post: MailPost,
+    *,
+    message_id: str,
+    settings: Settings,
+    record: Recorder | None = None,
 ) -> PostOutcome:
     """A mail to post+TOKEN@ from one of the member's confirmed addresses becomes a diary,
-    once per Message-ID."""
+    once per Message-ID. The diary, its photos, the Message-ID, the confirmation to the
+    phone and the gateway's record (`record`) are one transaction. Raises GatewayRefusal
+    (never accepted as it is), TryLater, or anything else for a failure of ours."""
     recipient = await resolve_recipient(AddressPurpose.POST, token)
     if recipient is None:
         raise NotFound(_("This address does not exist."), code="unknown-recipient")
@@ -396,44 +575,230 @@ async def accept_post(
         return PostOutcome(member=member, diary_id=None, duplicate=True)
     try:
         async with db.transaction():
-            diary_id = await post_diary(member, post, settings)
+            diary = await post_diary(member, post, settings, message_id=message_id)
             await queries.insert_processed(
                 key=key, member=member.id, purpose=AddressPurpose.POST, message_id=message_id[:255]
             )
+            await _queue_posted(member, sender, diary, settings)
+            if record is not None:
+                await record()
+    except DiaryError as error:
+        if error.code == "duplicate_message":  # the diary of this mail exists already
+            return PostOutcome(member=member, diary_id=None, duplicate=True)
+        raise _gateway_error(error, settings) from error
+    except DomainError as error:
+        raise _gateway_error(error, settings) from error
     except Exception as error:
         if _is_unique_violation(error) and await queries.processed(key):
             return PostOutcome(member=member, diary_id=None, duplicate=True)
         raise
-    return PostOutcome(member=member, diary_id=diary_id)
+    return PostOutcome(member=member, diary_id=diary.id)
 
 
-async def notify_refused_post(token: str, sender: str, code: str, settings: Settings) -> bool:
-    """Tell the member why a post was refused, by mail to the address it came from: a
-    phone does not show SMTP replies. Only to a confirmed address of the member behind
-    the posting address (never to a forged or unknown sender); the caller never calls
-    this for automatic mail. Returns whether a mail was queued."""
-    recipient = await resolve_recipient(AddressPurpose.POST, token)
+async def _queue_posted(member: Member, sender: str, diary: Diary, settings: Settings) -> None:
+    """The confirmation to the phone, with the diary's link: SMTP's 250 is not shown."""
+    with using(member.locale or settings.default_locale, member.time_zone):
+        await outbox.enqueue(
+            recipient=normalize_address(sender),
+            subject=_("Your diary is posted"),
+            body=_(
+                "Hello %(name)s,\n\nYour diary “%(title)s” is posted.\n"
+                "Who can read it: %(audience)s\n\n%(url)s\n",
+                name=member.nickname,
+                title=diary.title,
+                audience=str(VISIBILITY_LABELS[Visibility(diary.visibility)]),
+                url=f"{settings.base_url}/diaries/{diary.id}",
+            ),
+            kind="mobile_post_accepted",
+        )
+
+
+async def accept_reply(
+    token: str,
+    sender: str,
+    text: str,
+    *,
+    message_id: str,
+    settings: Settings,
+    record: Recorder | None = None,
+) -> ReplyOutcome:
+    """A reply to a comment notification (reply+TOKEN@) from one of the member's confirmed
+    addresses becomes a comment on that diary, once per Message-ID, through
+    diaries.add_comment (so the member must still be allowed to read the diary). `text` is
+    the member's own words, quotes and signature already trimmed by the gateway."""
+    recipient = await resolve_recipient(AddressPurpose.REPLY, token)
+    if recipient is None or recipient.diary_id is None:
+        raise NotFound(_("This address does not exist."), code="unknown-recipient")
+    await check_sender(recipient, sender, settings)
+    member, diary_id = recipient.member, recipient.diary_id
+    key = _processed_key(member.id, AddressPurpose.REPLY, message_id)
+    if await queries.processed(key):
+        return ReplyOutcome(member=member, diary_id=diary_id, comment_id=None, duplicate=True)
+    try:
+        async with db.transaction():
+            comment_id = await diaries.add_comment(member, diary_id, text, settings)
+            await queries.insert_processed(
+                key=key, member=member.id, purpose=AddressPurpose.REPLY, message_id=message_id[:255]
+            )
+            if record is not None:
+                await record()
+    except DomainError as error:
+        raise _gateway_error(error, settings) from error
+    except Exception as error:
+        if _is_unique_violation(error) and await queries.processed(key):
+            return ReplyOutcome(member=member, diary_id=diary_id, comment_id=None, duplicate=True)
+        raise
+    return ReplyOutcome(member=member, diary_id=diary_id, comment_id=comment_id)
+
+
+async def notify_refused(
+    purpose: str, token: str, sender: str, code: str, settings: Settings
+) -> bool:
+    """Tell the member why a post or reply was refused, by mail to the address it came
+    from: a phone does not show SMTP replies. Only to a confirmed address of the member
+    behind the address (never to a forged or unknown sender); the caller never calls this
+    for automatic mail. Returns whether a mail was queued."""
+    if purpose not in WRITING:
+        return False
+    recipient = await resolve_recipient(purpose, token)
     if recipient is None or not is_verified_sender(recipient.member, sender):
         return False
     member = recipient.member
     with using(member.locale or settings.default_locale, member.time_zone):
-        await outbox.enqueue(
-            recipient=normalize_address(sender),
-            subject=_("Your diary could not be posted"),
-            body=_(
+        if purpose == AddressPurpose.POST:
+            subject = _("Your diary could not be posted")
+            body = _(
                 "Hello %(name)s,\n\nYour mail to Ashiato could not be posted as a diary:\n"
                 "%(reason)s\n",
                 name=member.nickname,
                 reason=refusal_text(code, settings),
-            ),
-            kind="mobile_post_refused",
+            )
+        else:
+            subject = _("Your comment could not be posted")
+            body = _(
+                "Hello %(name)s,\n\nYour reply could not be posted as a comment:\n%(reason)s\n",
+                name=member.nickname,
+                reason=refusal_text(code, settings),
+            )
+        await outbox.enqueue(
+            recipient=normalize_address(sender),
+            subject=subject,
+            body=body,
+            kind=f"mobile_{purpose}_refused",
         )
     return True
 
 
+async def member_of_confirmed_address(sender: str) -> Member | None:
+    """The member for whom `sender` is a confirmed address (PC, or a phone confirmed by
+    an empty mail), if any."""
+    if not sender:
+        return None
+    candidates = [await account_queries.member_by_pc_email(normalize_email(sender.strip("<>")))]
+    for member_id in await queries.members_confirmed_as(normalize_address(sender)):
+        candidates.append(await account_queries.member_by_id(member_id))
+    for member in candidates:
+        if member is not None and is_verified_sender(member, sender):
+            return member
+    return None
+
+
+async def notify_unknown_address(
+    purpose: str, address: str, sender: str, settings: Settings
+) -> int | None:
+    """A member mailed a post+ address that does not exist (an old posting address) from a
+    confirmed address: tell them, at most once an hour, since anyone can forge a sender.
+    Returns the member's id, for the gateway's record (which the hourly limit counts), or
+    None for anyone else. Not for reply+ addresses (of deleted diaries): this is decided at
+    RCPT, before the headers could show an auto-reply to a notification, which must never
+    be answered."""
+    if purpose != AddressPurpose.POST:
+        return None
+    member = await member_of_confirmed_address(sender)
+    if member is None or not can_act(member):
+        return None
+    since = _now() - UNKNOWN_ADDRESS_NOTICE_EVERY
+    if await queries.refusals_since(member.id, "unknown-recipient", since):
+        return member.id
+    with using(member.locale or settings.default_locale, member.time_zone):
+        await outbox.enqueue(
+            recipient=normalize_address(sender),
+            subject=_("Your mail could not be posted"),
+            body=_(
+                "Hello %(name)s,\n\nYour mail to %(address)s could not be posted:\n%(reason)s\n",
+                name=member.nickname,
+                address=mask_address(address),
+                reason=refusal_text("unknown-recipient", settings),
+            ),
+            kind=f"mobile_{purpose}_refused",
+        )
+    return member.id
+
+
+# -- comment notifications ---------------------------------------------------------------
+
+
+def _notification_address(member: Member) -> str | None:
+    """Where a member hears of comments: the phone if confirmed, else the PC address."""
+    if member.mobile_email and member.mobile_verified_at is not None:
+        return member.mobile_email
+    if member.pc_email and member.pc_verified_at is not None:
+        return member.pc_email
+    return None
+
+
+async def reply_address(member: Member, diary_id: int, settings: Settings) -> str:
+    """The member's reply+TOKEN@ address for one diary (made on first use): mail to it
+    becomes a comment on that diary."""
+    row = await queries.reply_address_of(member.id, diary_id)
+    if row is None:
+        row = await _new_address(member.id, AddressPurpose.REPLY, settings, diary_id=diary_id)
+    return await _shown_address(row, settings)
+
+
+async def notify_comment(
+    commenter: Member, diary: DiaryView, comment_id: int, body: str, settings: Settings
+) -> None:
+    """diaries.add_comment calls this once the comment is committed: the diary's author
+    gets a mail in their language, at their phone if confirmed, whose Reply-To is their
+    reply address for this diary. A failure here is logged, never the comment's failure."""
+    try:
+        for author in await diaries.comment_recipients(diary.id, commenter):
+            address = _notification_address(author)
+            if address is None:
+                continue
+            async with db.transaction():
+                reply_to = await reply_address(author, diary.id, settings)
+                with using(author.locale or settings.default_locale, author.time_zone):
+                    name = display_name(commenter)
+                    await outbox.enqueue(
+                        recipient=address,
+                        subject=_(
+                            "%(name)s commented on your diary “%(title)s”",
+                            name=name,
+                            title=diary.title,
+                        ),
+                        body=_(
+                            "Hello %(author)s,\n\n%(name)s commented on your diary "
+                            "“%(title)s”:\n\n%(comment)s\n\nRead it on Ashiato:\n%(url)s\n\n"
+                            "To answer, reply to this mail (from your phone, too): your "
+                            "reply is posted as a comment, without the quoted text.\n",
+                            author=author.nickname,
+                            name=name,
+                            title=diary.title,
+                            comment=body.strip(),
+                            url=f"{settings.base_url}/diaries/{diary.id}#comment-{comment_id}",
+                        ),
+                        kind="diary_comment",
+                        reply_to=reply_to,
+                    )
+    except Exception:
+        log.exception("mobile: the notification of comment %s was not queued", comment_id)
+
+
 # -- the gateway's log -------------------------------------------------------------------
 
-_TOKEN_IN_ADDRESS = re.compile(r"^((?:regist|post)\+)([^@]{0,4})[^@]*(@.*)?$", re.IGNORECASE)
+_TOKEN_IN_ADDRESS = re.compile(r"^((?:regist|post|reply)\+)([^@]{0,4})[^@]*(@.*)?$", re.IGNORECASE)
 
 
 def mask_address(address: str) -> str:

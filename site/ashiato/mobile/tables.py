@@ -1,22 +1,26 @@
-"""Gateway addresses (regist+TOKEN@, post+TOKEN@), mails already acted on, and the log of
-what the mail gateway decided."""
+"""Gateway addresses (regist+TOKEN@, post+TOKEN@, reply+TOKEN@), mails already acted on,
+and the log of what the mail gateway decided."""
 
 from __future__ import annotations
 
 from piccolo.columns import ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from ashiato.accounts.tables import Member
+from ashiato.diaries.tables import Diary
 
 
 class AddressPurpose:
     REGIST = "regist"  # 空メール: a mail to it verifies the sender as the member's phone
-    POST = "post"  # a mail to it becomes a diary (part 2 of the gateway)
+    POST = "post"  # a mail to it becomes a diary
+    REPLY = "reply"  # a mail to it becomes a comment on one diary (comment notifications)
 
 
 class GatewayAddress(Table):
-    """A member's secret address at the mail domain: `regist+TOKEN@` or `post+TOKEN@`.
+    """A member's secret address at the mail domain: `regist+TOKEN@`, `post+TOKEN@` or
+    `reply+TOKEN@` (one per member and diary: the Reply-To of comment notifications).
 
     The token itself is not stored. It is HMAC(secret key, purpose, member, nonce), so the
     site can show the same address again (members save it in their phone), while the
@@ -24,11 +28,19 @@ class GatewayAddress(Table):
     row. A copy of the database alone therefore hands out no working address; together
     with the members' stored mobile addresses it would otherwise let anyone post as them.
     A registration address is single-use and expires; a posting address lasts until the
-    member regenerates it (`revoked_at`).
+    member regenerates it (`revoked_at`); a reply address as long as its diary.
     """
 
     member = ForeignKey(Member, index=True)
-    purpose = Varchar(length=10, help_text="regist | post")
+    purpose = Varchar(length=10, help_text="regist | post | reply")
+    diary = ForeignKey(
+        Diary,
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.cascade,
+        help_text="reply: the diary a mail to it comments on",
+    )
     nonce = Varchar(length=32, help_text="random input of the token's HMAC")
     token_hash = Varchar(length=64, unique=True, index=True, help_text="SHA-256 of the token")
     created_at = Timestamptz(default=TimestamptzNow())
@@ -49,7 +61,7 @@ class ProcessedMail(Table):
 
     key = Varchar(length=64, unique=True, index=True, help_text="member, purpose, Message-ID")
     member = ForeignKey(Member, index=True)
-    purpose = Varchar(length=10, help_text="regist | post")
+    purpose = Varchar(length=10, help_text="regist | post | reply")
     message_id = Varchar(length=255, help_text="as received, cut to 255 characters")
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -61,7 +73,7 @@ class GatewayEvent(Table):
     decision = Varchar(length=12, help_text="accepted | duplicate | refused | deferred")
     reason = Varchar(length=40, default="", help_text="why, as a short code")
     stage = Varchar(length=6, default="", help_text="SMTP command: MAIL, RCPT or DATA")
-    purpose = Varchar(length=10, default="", help_text="regist | post | '' (no address)")
+    purpose = Varchar(length=10, default="", help_text="regist | post | reply | '' (none)")
     member = ForeignKey(Member, null=True, default=None, index=True)
     mail_from = Varchar(length=254, default="", help_text="envelope sender")
     rcpt_to = Varchar(length=254, default="", help_text="recipient, its token masked")
