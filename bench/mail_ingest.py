@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
 
 from aiosmtpd.smtp import SMTP  # noqa: E402
+from PIL import Image, ImageFilter  # noqa: E402
+
 from ashiato import db  # noqa: E402
 from ashiato.accounts import queries as account_queries  # noqa: E402
 from ashiato.accounts.service import hash_password  # noqa: E402
@@ -48,8 +50,6 @@ from ashiato.diaries.tables import Diary, DiaryPhoto  # noqa: E402
 from ashiato.mobile import service as mobile  # noqa: E402
 from ashiato.photos import process_upload  # noqa: E402
 from ashiato.settings import Settings  # noqa: E402
-from PIL import Image, ImageFilter  # noqa: E402
-
 from mailgate.server import start_gateway  # noqa: E402
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
 from ashiato.errors import NotFound
 from ashiato.mobile import service
 from ashiato.mobile.service import GatewayRefusal, MailPhoto, MailPost, Recorder, TryLater
 from ashiato.mobile.tables import AddressPurpose
 from ashiato.settings import Settings
-
 from mailgate import replies
 from mailgate.carriers import carrier_of
 from mailgate.decode import MalformedMail, decode_headers, decode_message

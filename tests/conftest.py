@@ -22,9 +22,10 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 from aiosmtpd.controller import Controller
+from litestar.testing import AsyncTestClient
+
 from ashiato import db
 from ashiato.settings import Settings
-from litestar.testing import AsyncTestClient
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))

@@ -123,7 +123,8 @@ class Settings:
             new_member_max_links=_int(env, "ASHIATO_NEW_MEMBER_MAX_LINKS", 1),
             trusted_proxy_header=env.get("ASHIATO_TRUSTED_PROXY_HEADER", "").strip().lower(),
             carrier_domains=tuple(
-                d.strip().lower() for d in env.get("ASHIATO_CARRIER_DOMAINS", "").split(",")
+                d.strip().lower()
+                for d in env.get("ASHIATO_CARRIER_DOMAINS", "").split(",")
                 if d.strip()
             ),
             smtp_idle_seconds=_int(env, "ASHIATO_SMTP_IDLE_SECONDS", 120),

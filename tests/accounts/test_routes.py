@@ -10,7 +10,6 @@ from ashiato.accounts import queries
 from ashiato.accounts.tables import Invitation, Member, MemberStatus
 from ashiato.i18n import _, using
 from ashiato.outbox.service import deliver_due
-
 from tests.conftest import csrf_token, post_form
 from tests.factories import PASSWORD, login, make_member
 

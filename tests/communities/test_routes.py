@@ -9,6 +9,9 @@ import datetime as dt
 import io
 import re
 
+from litestar.testing import AsyncTestClient
+from PIL import Image
+
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts.tables import MemberStatus
 from ashiato.app import make_jinja_environment
@@ -17,9 +20,6 @@ from ashiato.communities.tables import Community, CommunityReport, Topic
 from ashiato.features import profile_sections
 from ashiato.friends import service as friends
 from ashiato.i18n import _, ngettext, using
-from litestar.testing import AsyncTestClient
-from PIL import Image
-
 from tests.communities.conftest import make_community, make_topic
 from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_member

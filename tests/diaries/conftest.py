@@ -7,11 +7,11 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from PIL import Image
+
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts.tables import Member
 from ashiato.friends import service as friends
-from PIL import Image
-
 from tests.conftest import csrf_token
 from tests.factories import login, make_member
 

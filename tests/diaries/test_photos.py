@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
+from PIL import Image
+
 from ashiato.diaries import service
 from ashiato.diaries.tables import Diary, DiaryPhoto
 from ashiato.photos import stored_file
-from PIL import Image
-
 from tests.diaries.conftest import GPS_IFD, jpeg_with_gps, login_as, png_bytes, post_diary
 
 

@@ -7,11 +7,11 @@ import re
 from dataclasses import replace
 
 import pytest
+
 from ashiato.diaries import service
 from ashiato.diaries.tables import CommentHistoryEntry, Diary, DiaryComment
 from ashiato.errors import NotFound
 from ashiato.i18n import _, format_date, using
-
 from tests.conftest import post_form
 from tests.diaries.conftest import EN, HTMX, login_as, post_diary
 from tests.factories import login, make_member

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from ashiato.diaries import service
 from ashiato.diaries.tables import Diary, DiaryComment, DiaryPhoto
 from ashiato.errors import DomainError, NotFound
 from ashiato.i18n import _, format_date, using
-
 from tests.diaries.conftest import jpeg_with_gps, png_bytes
 from tests.factories import make_member
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ashiato.diaries.text import render_body
 from markupsafe import Markup
+
+from ashiato.diaries.text import render_body
 
 
 def test_script_in_a_body_comes_out_escaped():

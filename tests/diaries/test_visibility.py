@@ -8,10 +8,10 @@ block — and a logged-out visitor is sent to the login page by every route.
 from __future__ import annotations
 
 import pytest
+
 from ashiato.diaries import routes, service
 from ashiato.diaries.tables import DiaryComment
 from ashiato.errors import NotFound, PermissionDenied
-
 from tests.conftest import post_form
 from tests.diaries.conftest import EN, HTMX, jpeg_with_gps, login_as
 

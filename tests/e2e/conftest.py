@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from ashiato.settings import Settings
 
+from ashiato.settings import Settings
 from tests.conftest import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")

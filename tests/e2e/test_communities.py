@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ashiato.communities import service
-
 from tests.factories import PASSWORD, make_member
 
 

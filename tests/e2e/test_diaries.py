@@ -6,7 +6,6 @@ import asyncio
 
 from ashiato.diaries import service
 from ashiato.friends import service as friends
-
 from tests.factories import PASSWORD, make_member
 
 

@@ -6,7 +6,6 @@ import asyncio
 
 from ashiato.accounts import queries, service
 from ashiato.accounts.tables import MemberStatus
-
 from tests.factories import PASSWORD, make_member
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from ashiato.footprints import service
 from ashiato.footprints.tables import NotebookEntry
 from ashiato.i18n import _, using
-
 from tests.conftest import post_form
 from tests.factories import make_member
 

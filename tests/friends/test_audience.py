@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from ashiato.accounts.tables import MemberStatus
 from ashiato.friends import service
 from ashiato.friends.audience import Relation, Visibility, allows, can_see, relation
-
 from tests.factories import make_member
 
 
@@ -59,7 +59,6 @@ def test_blocked_and_logged_out_see_nothing_even_public():
 async def test_accepted_invitation_makes_inviter_and_invitee_maimiku(client, settings, sink):
     from ashiato.accounts import service as accounts
     from ashiato.friends import queries
-
     from tests.accounts.test_routes import SIGNUP
     from tests.conftest import post_form
 

@@ -6,9 +6,9 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+
 from ashiato.friends import service
 from ashiato.i18n import _, using
-
 from tests.factories import login, make_member
 from tests.friends.graphs import link, people
 
@@ -42,7 +42,7 @@ async def open_face(client, html: str, member_id: int, **headers):
 @pytest.fixture
 async def town(client, settings):
     """me knows a and b; a and b know each other and c; c knows d; h and k hide their lists."""
-    me = await make_member("me@example.jp", "me")
+    me = await make_member("me@example.jp", "me", locale="en")
     others = await people("a", "b", "c", "d", "h", "k", "x")
     town = {"me": me, **others}
     await link(town, "me-a me-b a-b a-c b-c c-d me-h h-k a-k")

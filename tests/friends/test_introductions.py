@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from ashiato.friends import service
 from ashiato.friends.tables import Introduction
-
 from tests.conftest import post_form
 from tests.factories import login, make_member
 

@@ -6,10 +6,10 @@ import re
 from types import SimpleNamespace
 
 import pytest
+
 from ashiato.app import make_jinja_environment
 from ashiato.friends import routes, service
 from ashiato.i18n import using
-
 from tests.factories import login, make_member
 from tests.friends.graphs import link, people
 

@@ -15,7 +15,6 @@ from ashiato.mobile.tables import GatewayAddress, GatewayEvent
 from ashiato.outbox import service as outbox_service
 from ashiato.outbox.service import deliver_due
 from ashiato.outbox.tables import OutboxMessage
-
 from mailgate.carriers import normalize_address
 from tests.conftest import post_form
 from tests.factories import login, make_member

@@ -10,6 +10,8 @@ from dataclasses import replace
 from email import message_from_bytes, policy
 
 import pytest
+from PIL import Image
+
 from ashiato import db
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts.tables import Member
@@ -22,8 +24,6 @@ from ashiato.mobile.tables import GatewayEvent, ProcessedMail
 from ashiato.outbox.service import deliver_due
 from ashiato.outbox.tables import OutboxMessage
 from ashiato.photos import stored_file
-from PIL import Image
-
 from mailgate.carriers import normalize_address
 from tests.diaries.conftest import GPS_IFD, jpeg_with_gps
 from tests.factories import make_member

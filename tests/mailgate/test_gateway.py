@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
+
 from ashiato import db
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts.tables import Member, MemberStatus
@@ -23,7 +24,6 @@ from ashiato.mobile import service
 from ashiato.mobile.tables import GatewayAddress, GatewayEvent, ProcessedMail
 from ashiato.outbox.service import deliver_due
 from ashiato.outbox.tables import OutboxMessage
-
 from mailgate.carriers import normalize_address
 from tests.factories import make_member
 from tests.mailgate.gateway_client import (

@@ -7,11 +7,11 @@ import re
 from dataclasses import replace
 
 import pytest
+
 from ashiato.accounts import queries, service
 from ashiato.accounts.tables import MemberStatus
 from ashiato.mobile import service as mobile
 from ashiato.outbox.service import deliver_due
-
 from tests.conftest import post_form
 from tests.factories import login, make_member
 from tests.mailgate.gateway_client import empty_mail, running_gateway, send, token_of

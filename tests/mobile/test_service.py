@@ -9,9 +9,9 @@ import sys
 from dataclasses import replace
 
 import pytest
+
 from ashiato.mobile import service
 from ashiato.mobile.tables import GatewayAddress
-
 from tests.factories import make_member
 from tests.mailgate.gateway_client import token_of
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ashiato.moderation.tables import Report
-
 from tests.conftest import post_form
 from tests.factories import login, make_member
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from ashiato.outbox import service
 from ashiato.outbox.devsink import start_sink
-
 from tests.conftest import free_port
 from tests.factories import login, make_member
 

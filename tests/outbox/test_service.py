@@ -7,11 +7,11 @@ from dataclasses import replace
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+
 from ashiato import db
 from ashiato.outbox import service
 from ashiato.outbox.compose import charset_for, compose
 from ashiato.outbox.tables import OutboxMessage
-
 from tests.conftest import MailSink, free_port
 
 

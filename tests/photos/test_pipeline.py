@@ -10,6 +10,8 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from PIL import Image, PngImagePlugin
+
 from ashiato.errors import NotFound
 from ashiato.i18n import _, using
 from ashiato.photos import (
@@ -20,7 +22,6 @@ from ashiato.photos import (
     stored_file,
 )
 from ashiato.settings import Settings
-from PIL import Image, PngImagePlugin
 
 GPS_MAIL = Path("/work/shared/mail-samples/softbank-post-photo-gps.eml")
 GPS_IFD = 0x8825

@@ -6,12 +6,12 @@ import io
 from contextlib import AsyncExitStack
 
 import pytest
-from ashiato.friends import service as friends
 from litestar.testing import AsyncTestClient
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 from PIL import Image
 
+from ashiato.friends import service as friends
 from tests.factories import login, make_member
 
 RELATIONS = ("owner", "friend", "fof", "stranger", "blocked")

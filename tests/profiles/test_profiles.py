@@ -9,14 +9,14 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from PIL import Image
+
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts.tables import MemberStatus
 from ashiato.footprints import service as footprints
 from ashiato.i18n import _, using
 from ashiato.profiles import service
 from ashiato.profiles.tables import ProfilePhoto
-from PIL import Image
-
 from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_member
 from tests.profiles.conftest import png

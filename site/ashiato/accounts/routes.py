@@ -331,8 +331,9 @@ class AdminController(Controller):
             raise PermissionDenied(_("Only administrators can do this."))
         settings = settings_of(request)
         mails = read_sink(settings.mail_sink_dir) if settings.dev_mail_sink else []
-        return render(request, "admin/mail.html", {"mails": mails,
-                                                   "enabled": settings.dev_mail_sink})
+        return render(
+            request, "admin/mail.html", {"mails": mails, "enabled": settings.dev_mail_sink}
+        )
 
     @get("/approvals", name="approvals")
     async def show_approvals(self, request: Request) -> Template:
