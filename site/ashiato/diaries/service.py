@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -371,10 +371,13 @@ async def create_diary(
     photos: Sequence[bytes] = (),
     source: str = "web",
     source_message_id: str | None = None,
+    on_write: Callable[[Diary], Awaitable[None]] | None = None,
 ) -> Diary:
     """Write a diary (web or mail). Everything is checked, and every photo processed,
     before the diary and its photos are written in one transaction: an error leaves no
-    partial diary. Raises DiaryInvalid (a FormInvalid with `.codes`), DiaryError or
+    partial diary. `on_write` runs inside that transaction, so a caller (the mail gateway)
+    can commit its own rows with the diary without holding the write lock while photos are
+    processed. Raises DiaryInvalid (a FormInvalid with `.codes`), DiaryError or
     PermissionDenied, each with a translated message and a `.code`.
 
     `source_message_id` (mail) is unique per author: a second diary with the same id
@@ -407,6 +410,8 @@ async def create_diary(
         await queries.insert_photos(
             diary.id, [{**photo, "position": n} for n, photo in enumerate(processed)]
         )
+        if on_write is not None:
+            await on_write(diary)
     return diary
 
 

@@ -534,11 +534,16 @@ def _gateway_error(error: DomainError, settings: Settings) -> DomainError:
 
 
 async def post_diary(
-    member: Member, post: MailPost, settings: Settings, *, message_id: str
+    member: Member,
+    post: MailPost,
+    settings: Settings,
+    *,
+    message_id: str,
+    on_write: Callable[[Diary], Awaitable[None]] | None = None,
 ) -> Diary:
     """Create the diary of a mail post through diaries.create_diary, the web's own rules
-    (title, text, at most three photos checked and stripped of EXIF); runs inside
-    accept_post's transaction. The subject's tag chooses the audience."""
+    (title, text, at most three photos checked and stripped of EXIF); `on_write` commits
+    accept_post's rows in the diary's transaction. The subject's tag chooses the audience."""
     title, visibility = visibility_tag(post.subject)
     return await diaries.create_diary(
         member,
@@ -549,6 +554,7 @@ async def post_diary(
         photos=[photo.data for photo in post.photos],
         source="mail",
         source_message_id=message_id[:255],
+        on_write=on_write,
     )
 
 
@@ -573,15 +579,20 @@ async def accept_post(
     key = _processed_key(member.id, AddressPurpose.POST, message_id)
     if await queries.processed(key):
         return PostOutcome(member=member, diary_id=None, duplicate=True)
+
+    async def with_the_diary(diary: Diary) -> None:
+        # Inside create_diary's transaction, after the photos were processed outside it.
+        await queries.insert_processed(
+            key=key, member=member.id, purpose=AddressPurpose.POST, message_id=message_id[:255]
+        )
+        await _queue_posted(member, sender, diary, settings)
+        if record is not None:
+            await record()
+
     try:
-        async with db.transaction():
-            diary = await post_diary(member, post, settings, message_id=message_id)
-            await queries.insert_processed(
-                key=key, member=member.id, purpose=AddressPurpose.POST, message_id=message_id[:255]
-            )
-            await _queue_posted(member, sender, diary, settings)
-            if record is not None:
-                await record()
+        diary = await post_diary(
+            member, post, settings, message_id=message_id, on_write=with_the_diary
+        )
     except DiaryError as error:
         if error.code == "duplicate_message":  # the diary of this mail exists already
             return PostOutcome(member=member, diary_id=None, duplicate=True)
