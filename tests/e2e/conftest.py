@@ -95,3 +95,17 @@ async def browser() -> AsyncIterator[object]:
             yield browser
         finally:
             await browser.close()
+
+
+async def logged_in_page(browser, live_server: str, email: str, locale: str = "en-US"):  # type: ignore[no-untyped-def]
+    """A browser context of its own (its own cookies), logged in as `email`."""
+    from tests.factories import PASSWORD
+
+    context = await browser.new_context(locale=locale)
+    page = await context.new_page()
+    await page.goto(f"{live_server}/login")
+    await page.fill("#login-form input[name=email]", email)
+    await page.fill("#login-form input[name=password]", PASSWORD)
+    await page.click("#login-form button[type=submit]")
+    await page.wait_for_url(f"{live_server}/")
+    return page

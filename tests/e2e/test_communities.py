@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from ashiato.communities import service
-from tests.factories import PASSWORD, make_member
-
-
-async def logged_in_page(browser, live_server: str, email: str):  # type: ignore[no-untyped-def]
-    context = await browser.new_context(locale="en-US")
-    page = await context.new_page()
-    await page.goto(f"{live_server}/login")
-    await page.fill("#login-form input[name=email]", email)
-    await page.fill("#login-form input[name=password]", PASSWORD)
-    await page.click("#login-form button[type=submit]")
-    await page.wait_for_url(f"{live_server}/")
-    return page
+from tests.e2e.conftest import logged_in_page
+from tests.factories import make_member
 
 
 async def test_a_reply_by_one_member_appears_for_the_other_within_ten_seconds(live_server, browser):

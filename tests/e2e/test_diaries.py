@@ -6,18 +6,8 @@ import asyncio
 
 from ashiato.diaries import service
 from ashiato.friends import service as friends
-from tests.factories import PASSWORD, make_member
-
-
-async def logged_in_page(browser, live_server: str, email: str):
-    context = await browser.new_context(locale="en-US")
-    page = await context.new_page()
-    await page.goto(f"{live_server}/login")
-    await page.fill("#login-form input[name=email]", email)
-    await page.fill("#login-form input[name=password]", PASSWORD)
-    await page.click("#login-form button[type=submit]")
-    await page.wait_for_url(f"{live_server}/")
-    return page
+from tests.e2e.conftest import logged_in_page
+from tests.factories import make_member
 
 
 async def test_comment_posts_with_htmx_and_another_members_comment_appears(

@@ -3,18 +3,8 @@ appears in A's notebook in place."""
 
 from __future__ import annotations
 
-from tests.factories import PASSWORD, make_member
-
-
-async def log_in(browser, base: str, email: str):  # type: ignore[no-untyped-def]
-    context = await browser.new_context(locale="ja-JP")
-    page = await context.new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("#login-form input[name=email]", email)
-    await page.fill("#login-form input[name=password]", PASSWORD)
-    await page.click("#login-form button[type=submit]")
-    await page.wait_for_url(f"{base}/")
-    return page
+from tests.e2e.conftest import logged_in_page
+from tests.factories import make_member
 
 
 async def test_a_visit_appears_on_the_open_footprint_page_and_a_greeting_in_the_notebook(
@@ -22,8 +12,8 @@ async def test_a_visit_appears_on_the_open_footprint_page_and_a_greeting_in_the_
 ):
     a = await make_member("a@example.jp", "あきこ")
     b = await make_member("b@example.jp", "ぼぶ")
-    page_a = await log_in(browser, live_server, "a@example.jp")
-    page_b = await log_in(browser, live_server, "b@example.jp")
+    page_a = await logged_in_page(browser, live_server, "a@example.jp", locale="ja-JP")
+    page_b = await logged_in_page(browser, live_server, "b@example.jp", locale="ja-JP")
 
     await page_a.goto(f"{live_server}/footprints")
     assert await page_a.locator("#no-visitors").count() == 1

@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from ashiato.friends import service
-from tests.factories import PASSWORD, make_member
+from tests.e2e.conftest import logged_in_page
+from tests.factories import make_member
 from tests.friends.graphs import link, people
-
-
-async def log_in(browser, live_server: str, email: str):
-    page = await browser.new_page()
-    await page.goto(f"{live_server}/login")
-    await page.fill("#login-form input[name=email]", email)
-    await page.fill("#login-form input[name=password]", PASSWORD)
-    await page.click("#login-form button[type=submit]")
-    await page.wait_for_url(f"{live_server}/")
-    return page
 
 
 async def test_opening_two_faces_shows_where_their_circles_overlap(live_server, browser):
@@ -23,7 +14,7 @@ async def test_opening_two_faces_shows_where_their_circles_overlap(live_server, 
     # Aoi's Chika and Ben's Dai are maimiku: that only shows once both faces are open.
     await link(town, "me-Aoi me-Ben Aoi-Chika Ben-Dai Chika-Dai")
     ids = {name: member.id for name, member in town.items()}
-    page = await log_in(browser, live_server, "me@example.jp")
+    page = await logged_in_page(browser, live_server, "me@example.jp")
     await page.goto(f"{live_server}/friends/graph")
     await page.evaluate("window.__not_reloaded = true")
     assert await page.locator("#graph-canvas .graph-node").count() == 3
@@ -55,7 +46,7 @@ async def test_a_request_is_approved_in_place(live_server, browser, settings):
     me = await make_member("me@example.jp", "Me", locale="en")
     asker = await make_member("asker@example.jp", "Asker", locale="en")
     await service.send_request(asker, me.id, "Let's be maimiku!", settings)
-    page = await log_in(browser, live_server, "me@example.jp")
+    page = await logged_in_page(browser, live_server, "me@example.jp")
     await page.goto(f"{live_server}/friends")
     await page.evaluate("window.__not_reloaded = true")
     assert "Let's be maimiku!" in await page.locator("#friend-requests").inner_text()

@@ -245,6 +245,20 @@ async def open_invitation(token: str) -> OpenInvitation:
 # -- sign-up and verification ------------------------------------------------------------
 
 
+def parse_birth_date(raw: str | None) -> tuple[dt.date | None, str | None]:
+    """A birth date from a form: (date or None when empty, translated error or None)."""
+    birth = (raw or "").strip()
+    if not birth:
+        return None, None
+    try:
+        birth_date = dt.date.fromisoformat(birth)
+    except ValueError:
+        return None, _("Enter a date like 1985-04-01.")
+    if not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
+        return None, _("Enter a date like 1985-04-01.")
+    return birth_date, None
+
+
 def _validate_profile(form: dict[str, str], *, require_password: bool) -> dict[str, object]:
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
@@ -261,17 +275,9 @@ def _validate_profile(form: dict[str, str], *, require_password: bool) -> dict[s
     if gender not in GENDERS:
         errors["gender"] = _("Choose one of the options.")
     values["gender"] = gender
-    birth = (form.get("birth_date") or "").strip()
-    values["birth_date"] = None
-    if birth:
-        try:
-            birth_date = dt.date.fromisoformat(birth)
-        except ValueError:
-            errors["birth_date"] = _("Enter a date like 1985-04-01.")
-        else:
-            if not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
-                errors["birth_date"] = _("Enter a date like 1985-04-01.")
-            values["birth_date"] = birth_date
+    values["birth_date"], birth_error = parse_birth_date(form.get("birth_date"))
+    if birth_error:
+        errors["birth_date"] = birth_error
     if require_password:
         password = form.get("password") or ""
         if len(password) < PASSWORD_MIN:

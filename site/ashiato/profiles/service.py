@@ -16,7 +16,7 @@ from babel.dates import format_skeleton
 
 from ashiato import db
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import GENDERS, display_name, require_active
+from ashiato.accounts.service import GENDERS, display_name, parse_birth_date, require_active
 from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends.audience import (
@@ -253,16 +253,9 @@ def _validate(form: dict[str, str]) -> tuple[dict[str, object], dict[str, object
     gender = form.get("gender") or ""
     if gender not in GENDERS:
         errors["gender"] = _("Choose one of the options.")
-    birth_date = None
-    birth = (form.get("birth_date") or "").strip()
-    if birth:
-        try:
-            birth_date = dt.date.fromisoformat(birth)
-        except ValueError:
-            errors["birth_date"] = _("Enter a date like 1985-04-01.")
-        else:
-            if not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
-                errors["birth_date"] = _("Enter a date like 1985-04-01.")
+    birth_date, birth_error = parse_birth_date(form.get("birth_date"))
+    if birth_error:
+        errors["birth_date"] = birth_error
     profile_values: dict[str, object] = {
         "hobbies": text["hobbies"],
         "favourites": text["favourites"],
