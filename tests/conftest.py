@@ -32,7 +32,8 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 # The database named in TEST_DATABASE_URL is the maintenance connection; the tests create
 # "<name>_template" and one "<name>_<random>" per test beside it.
 MAINTENANCE_DB = urlparse(TEST_DATABASE_URL).path.lstrip("/") or "postgres"
-TEMPLATE_DB = f"{MAINTENANCE_DB}_template"
+# The process id keeps two suites on one server (two developers, or CI) apart.
+TEMPLATE_DB = f"{MAINTENANCE_DB}_template_{os.getpid()}"
 
 
 def _pg_url(database: str) -> str:
@@ -57,7 +58,7 @@ async def _migrate(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database that each test copies."""
     if ON_POSTGRES:
         asyncio.run(
@@ -67,10 +68,12 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
             )
         )
         asyncio.run(_migrate(_pg_url(TEMPLATE_DB)))
-        return TEMPLATE_DB
+        yield TEMPLATE_DB
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)'))
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     asyncio.run(_migrate(f"sqlite:///{path}"))
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture
