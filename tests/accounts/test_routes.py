@@ -268,7 +268,15 @@ async def test_admin_approval_when_required(app, client, other_client, settings,
 
 
 async def test_withdrawal_keeps_the_row_and_frees_the_address(client, other_client, settings, sink):
+    from ashiato.friends import queries as friend_queries
+    from ashiato.friends import service as friends
+    from ashiato.friends.tables import FriendRequest
+
     member = await make_member("leaving@example.jp", "去る人")
+    pal = await make_member("pal@example.jp")
+    await friends.make_friends(member, pal)
+    stranger = await make_member("stranger@example.jp")
+    await friends.send_request(stranger, member.id, "よろしく", settings)
     await login(client, "leaving@example.jp")
     wrong = await post_form(client, "/settings/withdraw", {"password": "wrong"})
     assert wrong.status_code == 422
@@ -276,6 +284,9 @@ async def test_withdrawal_keeps_the_row_and_frees_the_address(client, other_clie
     assert done.status_code == 303
     row = await queries.member_by_id(member.id)
     assert row.status == MemberStatus.WITHDRAWN and row.pc_email is None
+    assert not await friend_queries.are_friends(pal.id, member.id)
+    assert not await friend_queries.are_friends(member.id, pal.id)
+    assert await FriendRequest.count().where(FriendRequest.status == "pending") == 0
 
     from ashiato.accounts.service import display_name
 

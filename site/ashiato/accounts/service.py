@@ -460,11 +460,14 @@ async def withdraw(member: Member, password: str) -> None:
     """退会: the account closes, its addresses are freed, its content stays anonymous."""
     if not _password_matches(member, password):
         raise FormInvalid({"password": _("The password is wrong.")})
-    await queries.update_member(
-        member.id,
-        status=MemberStatus.WITHDRAWN,
-        withdrawn_at=_now(),
-        pc_email=None,
-        mobile_email=None,
-        password_hash="!",  # no password can match: the account cannot log in again
-    )
+    async with db.transaction():
+        await queries.update_member(
+            member.id,
+            status=MemberStatus.WITHDRAWN,
+            withdrawn_at=_now(),
+            pc_email=None,
+            mobile_email=None,
+            password_hash="!",  # no password can match: the account cannot log in again
+        )
+        # Maimiku end with the account (and its pending requests); what it wrote stays.
+        await friend_queries.forget_member(member.id, _now())

@@ -320,6 +320,23 @@ async def cancel_pending_between(a: int, b: int, now: dt.datetime) -> None:
     ).where(FriendRequest.pending_pair == pair_key(a, b))
 
 
+async def forget_member(member_id: int, now: dt.datetime) -> None:
+    """A withdrawn member leaves every maimiku relation and pending request."""
+    await Friendship.delete().where(
+        (Friendship.member == member_id) | (Friendship.friend == member_id)
+    )
+    await FriendRequest.update(
+        {
+            FriendRequest.status: FriendRequestStatus.CANCELLED,
+            FriendRequest.answered_at: now,
+            FriendRequest.pending_pair: None,
+        }
+    ).where(
+        (FriendRequest.status == FriendRequestStatus.PENDING)
+        & ((FriendRequest.sender == member_id) | (FriendRequest.recipient == member_id))
+    )
+
+
 async def incoming_requests(member_id: int) -> list[FriendRequest]:
     """Pending requests to a member from active senders, newest first, senders joined."""
     return await (
