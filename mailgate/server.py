@@ -26,7 +26,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from ashiato.errors import NotFound
 from ashiato.mobile import service
-from ashiato.mobile.service import GatewayRefusal, MailPhoto, MailPost, Recorder, TryLater
+from ashiato.mobile.service import GatewayRefusal, MailPost, Recorder, TryLater
 from ashiato.mobile.tables import AddressPurpose
 from ashiato.settings import Settings
 from mailgate import replies
@@ -178,10 +178,7 @@ class GatewayHandler:
         post = MailPost(
             subject=_printable(decoded.subject),
             body=_printable(decoded.body_without_signature),
-            photos=[
-                MailPhoto(filename=image.filename, content_type=image.content_type, data=image.data)
-                for image in decoded.images
-            ],
+            photos=list(decoded.images),
         )
         return await self._write(
             target,

@@ -19,7 +19,7 @@ import re
 import secrets
 import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ashiato import db
 from ashiato.accounts import queries as account_queries
@@ -43,6 +43,7 @@ from ashiato.mobile.tables import AddressPurpose, GatewayAddress
 from ashiato.outbox import service as outbox
 from ashiato.settings import Settings
 from mailgate.carriers import DEFAULT_CARRIER_DOMAINS, is_carrier_address, normalize_address
+from mailgate.decode import Attachment
 
 log = logging.getLogger("ashiato.mobile")
 
@@ -435,21 +436,12 @@ async def _queue_confirmation(member: Member, phone: str, settings: Settings) ->
 
 
 @dataclass(frozen=True)
-class MailPhoto:
-    """A photo as it arrived (EXIF still in it: storing must strip it)."""
-
-    filename: str | None
-    content_type: str
-    data: bytes = field(repr=False)
-
-
-@dataclass(frozen=True)
 class MailPost:
     """A diary as written on a phone: decoded subject and text, and its photos."""
 
     subject: str
     body: str
-    photos: list[MailPhoto]
+    photos: list[Attachment]  # as they arrived, EXIF still in them: storing strips it
 
 
 @dataclass(frozen=True)
