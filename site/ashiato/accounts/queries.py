@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from ashiato.accounts.tables import EmailVerification, Invitation, Member, MemberStatus
 
@@ -13,6 +14,15 @@ async def member_by_id(member_id: int) -> Member | None:
 
 async def member_by_pc_email(email: str) -> Member | None:
     return await Member.objects().where(Member.pc_email == email).first()
+
+
+async def members_by_pc_emails(emails: Iterable[str]) -> dict[str, Member]:
+    """The members with these PC addresses, by address (one query; unknown ones absent)."""
+    wanted = sorted(set(emails))
+    if not wanted:
+        return {}
+    rows = await Member.objects().where(Member.pc_email.is_in(wanted))
+    return {member.pc_email: member for member in rows}
 
 
 async def email_taken(email: str) -> bool:

@@ -207,20 +207,18 @@ async def fill_demo(settings: Settings) -> str:
     """Add the communities; returns a line for the console."""
     rng = random.Random(2004)
     now = dt.datetime.now(dt.UTC)
-    people: dict[str, Member] = {}
-    for email in (
-        "hanako@example.jp",
-        "kenji@example.jp",
-        "misaki@example.jp",
-        "yoshida@example.jp",
-        "emma@example.com",
-        "david@example.com",
-        "aiko@example.jp",
-        "admin@example.jp",
-    ):
-        member = await account_queries.member_by_pc_email(email)
-        if member is not None:
-            people[email] = member
+    people: dict[str, Member] = await account_queries.members_by_pc_emails(
+        (
+            "hanako@example.jp",
+            "kenji@example.jp",
+            "misaki@example.jp",
+            "yoshida@example.jp",
+            "emma@example.com",
+            "david@example.com",
+            "aiko@example.jp",
+            "admin@example.jp",
+        )
+    )
     if len(people) < 8 or await queries.browse(limit=1):
         return ""
 

@@ -189,12 +189,7 @@ async def _members() -> dict[str, Member]:
     emails = {entry[0] for entry in DIARIES} | {c[0] for entry in DIARIES for c in entry[6]}
     emails |= {m[0] for m in MESSAGES} | {m[1] for m in MESSAGES}
     emails |= {a for a, _b in FRIENDS} | {b for _a, b in FRIENDS}
-    found = {}
-    for email in sorted(emails):
-        member = await account_queries.member_by_pc_email(email)
-        if member is not None:
-            found[email] = member
-    return found
+    return await account_queries.members_by_pc_emails(emails)
 
 
 async def fill_demo(settings: Settings) -> str:

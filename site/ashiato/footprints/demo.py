@@ -60,11 +60,7 @@ GREETINGS = [
 
 async def fill_demo(settings: Settings) -> str:
     """Add this feature's demo content; returns a line for the console (or "")."""
-    members = {}
-    for email in MEMBERS:
-        member = await account_queries.member_by_pc_email(email)
-        if member is not None:
-            members[email] = member
+    members = await account_queries.members_by_pc_emails(MEMBERS)
     rng = random.Random(2006)
     now = dt.datetime.now(dt.UTC)
     left = 0
