@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ashiato.accounts import queries, service
-from ashiato.accounts.tables import Member, MemberStatus
+from ashiato.members.tables import Member, MemberStatus
 
 PASSWORD = "correct horse battery"
 

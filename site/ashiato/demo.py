@@ -12,7 +12,7 @@ import random
 from ashiato import features
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts import service as accounts
-from ashiato.accounts.tables import Member, MemberStatus
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.settings import Settings
 
 DEMO_PASSWORD = "ashiato-demo"

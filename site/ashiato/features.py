@@ -23,7 +23,7 @@ from ashiato import (
 )
 
 if TYPE_CHECKING:
-    from ashiato.accounts.tables import Member
+    from ashiato.members.tables import Member
 
 FEATURE_PACKAGES: list[ModuleType] = [
     profiles,

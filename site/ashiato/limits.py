@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ashiato.accounts.tables import Member
 from ashiato.errors import DomainError
 from ashiato.i18n import _
+from ashiato.members.tables import Member
 from ashiato.settings import Settings
 
 LINK_RE = re.compile(r"(?:https?|ftp)://|www\.", re.IGNORECASE)

@@ -17,10 +17,11 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.types import Receive, Scope, Send
 
 from ashiato import i18n
-from ashiato.accounts import service as accounts
-from ashiato.accounts.tables import Member
 from ashiato.errors import DomainError
 from ashiato.i18n import _
+from ashiato.members import can_act
+from ashiato.members.queries import member_for_session
+from ashiato.members.tables import Member
 
 LANG_COOKIE = "lang"
 
@@ -52,7 +53,7 @@ class MemberAndLocaleMiddleware(AbstractMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         connection: ASGIConnection = ASGIConnection(scope)
         session = scope.get("session") or {}
-        member = await accounts.member_for_session(session.get("member_id"))
+        member = await member_for_session(session.get("member_id"))
         connection.state.member = member
         preferred = (member.locale if member else "") or connection.cookies.get(LANG_COOKIE)
         locale = i18n.negotiate(connection.headers.get("accept-language"), preferred)
@@ -68,7 +69,7 @@ def requires_member(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 
 def requires_active_member(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     requires_member(connection, handler)
-    if not accounts.can_act(current_member(connection)):  # type: ignore[arg-type]
+    if not can_act(current_member(connection)):  # type: ignore[arg-type]
         raise NotAuthorizedException(detail="pending")
 
 

@@ -7,8 +7,9 @@ import re
 from dataclasses import replace
 
 from ashiato.accounts import queries
-from ashiato.accounts.tables import Invitation, Member, MemberStatus
+from ashiato.accounts.tables import Invitation
 from ashiato.i18n import _, using
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.outbox.service import deliver_due
 from tests.conftest import csrf_token, post_form
 from tests.factories import PASSWORD, login, make_member
@@ -288,7 +289,7 @@ async def test_withdrawal_keeps_the_row_and_frees_the_address(client, other_clie
     assert not await friend_queries.are_friends(member.id, pal.id)
     assert await FriendRequest.count().where(FriendRequest.status == "pending") == 0
 
-    from ashiato.accounts.service import display_name
+    from ashiato.members import display_name
 
     with using("en"):
         assert display_name(row) == "a withdrawn member"
@@ -375,7 +376,7 @@ async def test_invitation_page_shows_the_inviters_photo_to_the_invitee(
 
 
 async def test_resending_the_confirmation_link_with_and_without_htmx(client, settings, sink):
-    from ashiato.accounts.tables import MemberStatus as Status
+    from ashiato.members.tables import MemberStatus as Status
 
     await make_member("pending@example.jp", status=Status.PENDING)
     await login(client, "pending@example.jp")

@@ -13,13 +13,13 @@ from litestar.testing import AsyncTestClient
 from PIL import Image
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import MemberStatus
 from ashiato.app import make_jinja_environment
 from ashiato.communities import queries, service
 from ashiato.communities.tables import Community, CommunityReport, Topic
 from ashiato.features import profile_sections
 from ashiato.friends import service as friends
 from ashiato.i18n import _, ngettext, using
+from ashiato.members.tables import MemberStatus
 from tests.communities.conftest import make_community, make_topic
 from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_member

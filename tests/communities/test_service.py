@@ -8,10 +8,10 @@ import asyncio
 import pytest
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import MemberStatus
 from ashiato.communities import queries, service
 from ashiato.communities.tables import Community, TopicReply
 from ashiato.errors import PermissionDenied
+from ashiato.members.tables import MemberStatus
 from tests.communities.conftest import make_community, make_topic
 from tests.factories import make_member
 

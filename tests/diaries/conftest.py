@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import Member
 from ashiato.friends import service as friends
+from ashiato.members.tables import Member
 from tests.conftest import csrf_token
 from tests.factories import login, make_member
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from ashiato.accounts import queries
-from ashiato.accounts.tables import MemberStatus
+from ashiato.members.tables import MemberStatus
 from tests.factories import PASSWORD, make_member
 from tests.mailgate.gateway_client import empty_mail, running_gateway, send
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from ashiato.accounts import queries, service
-from ashiato.accounts.tables import MemberStatus
+from ashiato.members.tables import MemberStatus
 from tests.factories import PASSWORD, make_member
 
 

@@ -9,12 +9,12 @@ from dataclasses import replace
 from litestar.testing import AsyncTestClient
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import MemberStatus
 from ashiato.app import create_app
 from ashiato.footprints import service
 from ashiato.footprints.tables import Footprint
 from ashiato.friends import service as friends
 from ashiato.i18n import _, ngettext, using
+from ashiato.members.tables import MemberStatus
 from tests.conftest import post_form
 from tests.factories import login, make_member
 

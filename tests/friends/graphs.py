@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ashiato.accounts import queries as accounts
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.friends import queries
+from ashiato.members.tables import Member, MemberStatus
 
 
 async def people(*names: str, status: str = MemberStatus.ACTIVE) -> dict[str, Member]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ashiato.accounts.tables import MemberStatus
 from ashiato.friends import service
-from ashiato.friends.audience import Relation, Visibility, allows, can_see, relation
+from ashiato.friends.audience import can_see, relation
+from ashiato.members import Relation, Visibility, allows
+from ashiato.members.tables import MemberStatus
 from tests.factories import make_member
 
 

@@ -8,9 +8,9 @@ from collections import deque
 import pytest
 
 from ashiato.accounts import queries as accounts
-from ashiato.accounts.tables import MemberStatus
 from ashiato.errors import NotFound
 from ashiato.friends import queries, service
+from ashiato.members.tables import MemberStatus
 from tests.friends.graphs import link, people
 
 # me → a → b → c → t is 4 steps; me → p → q → t is 3; l1 … l6 lead 6 and 7 steps away.

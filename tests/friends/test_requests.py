@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 
 from ashiato.accounts import queries as accounts
-from ashiato.accounts.tables import MemberStatus
 from ashiato.errors import PermissionDenied
 from ashiato.friends import queries, service
 from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Friendship
+from ashiato.members.tables import MemberStatus
 from tests.conftest import post_form
 from tests.factories import login, make_member
 from tests.friends.graphs import link, people

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import Member
+from ashiato.members.tables import Member
 from ashiato.mobile import service
 from ashiato.settings import Settings
 from mailgate.server import start_gateway

@@ -6,10 +6,10 @@ import datetime as dt
 from email.utils import parseaddr
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import Member
 from ashiato.diaries import service as diaries
 from ashiato.diaries.tables import DiaryComment
 from ashiato.i18n import _, using
+from ashiato.members.tables import Member
 from ashiato.mobile import service
 from ashiato.mobile.tables import GatewayAddress, GatewayEvent
 from ashiato.outbox import service as outbox_service

@@ -14,11 +14,11 @@ from PIL import Image
 
 from ashiato import db
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import Member
 from ashiato.diaries import service as diaries
 from ashiato.diaries.tables import Diary, DiaryPhoto
-from ashiato.friends.audience import Visibility
 from ashiato.i18n import _, using
+from ashiato.members import Visibility
+from ashiato.members.tables import Member
 from ashiato.mobile import service
 from ashiato.mobile.tables import GatewayEvent, ProcessedMail
 from ashiato.outbox.service import deliver_due

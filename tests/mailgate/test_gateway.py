@@ -18,8 +18,8 @@ import pytest
 
 from ashiato import db
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.diaries.tables import Diary
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.mobile import service
 from ashiato.mobile.tables import GatewayAddress, GatewayEvent, ProcessedMail
 from ashiato.outbox.service import deliver_due

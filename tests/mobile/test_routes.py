@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from ashiato.accounts import queries, service
-from ashiato.accounts.tables import MemberStatus
+from ashiato.members.tables import MemberStatus
 from ashiato.mobile import service as mobile
 from ashiato.outbox.service import deliver_due
 from tests.conftest import post_form

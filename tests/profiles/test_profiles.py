@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import MemberStatus
 from ashiato.footprints import service as footprints
 from ashiato.i18n import _, using
+from ashiato.members.tables import MemberStatus
 from ashiato.profiles import service
 from ashiato.profiles.tables import ProfilePhoto
 from tests.conftest import csrf_token, post_form

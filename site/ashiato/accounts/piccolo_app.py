@@ -2,7 +2,8 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from ashiato.accounts.tables import EmailVerification, Invitation, Member
+from ashiato.accounts.tables import EmailVerification, Invitation
+from ashiato.members.tables import Member
 
 APP_CONFIG = AppConfig(
     app_name="accounts",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ashiato.accounts.tables import EmailVerification, Invitation, Member, MemberStatus
+from ashiato.accounts.tables import EmailVerification, Invitation
+from ashiato.members.tables import Member, MemberStatus
 
 
 async def member_by_id(member_id: int) -> Member | None:

@@ -8,9 +8,9 @@ from litestar.response import File, Redirect, Template
 
 from ashiato import i18n
 from ashiato.accounts import service
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.errors import DomainError, FormInvalid, PermissionDenied
 from ashiato.i18n import _
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.photos import photo_response
 from ashiato.profiles import service as profiles
 from ashiato.sessions import rotate_session_id

@@ -17,11 +17,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ashiato import db
 from ashiato.accounts import queries
-from ashiato.accounts.tables import Invitation, Member, MemberStatus
+from ashiato.accounts.tables import Invitation
 from ashiato.accounts.throttle import LoginThrottle
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import queries as friend_queries
 from ashiato.i18n import _, current_locale, using
+from ashiato.members import require_active
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.outbox import service as outbox
 from ashiato.settings import Settings
 
@@ -62,30 +64,6 @@ def normalize_email(email: str) -> str:
 
 def valid_email(email: str) -> bool:
     return bool(EMAIL_RE.match(email)) and len(email) <= 254
-
-
-def display_name(member: Member | None) -> str:
-    """How a member is named on the site; withdrawn members are anonymous."""
-    if member is None:
-        return _("a withdrawn member")
-    return name_for(member.nickname, member.status)
-
-
-def name_for(nickname: str | None, status: str | None) -> str:
-    """display_name for rows selected with a join (nickname and status columns)."""
-    if nickname is None or status == MemberStatus.WITHDRAWN:
-        return _("a withdrawn member")
-    return nickname
-
-
-def can_act(member: Member | None) -> bool:
-    return member is not None and member.status == MemberStatus.ACTIVE
-
-
-def require_active(member: Member | None) -> Member:
-    if not can_act(member):
-        raise PermissionDenied(_("Please log in with an active account."), code="not_active")
-    return member  # type: ignore[return-value]
 
 
 def mobile_required(member: Member, settings: Settings) -> bool:
@@ -427,16 +405,6 @@ async def authenticate(
     if _hasher.check_needs_rehash(member.password_hash):
         await queries.update_member(member.id, password_hash=hash_password(password))
     await queries.update_member(member.id, last_login_at=_now())
-    return member
-
-
-async def member_for_session(member_id: int | None) -> Member | None:
-    """The member a session belongs to; withdrawn members are logged out."""
-    if not member_id:
-        return None
-    member = await queries.member_by_id(member_id)
-    if member is None or member.status == MemberStatus.WITHDRAWN:
-        return None
     return member
 
 

@@ -18,8 +18,8 @@ from PIL import Image, ImageDraw
 from ashiato import db
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts import service as accounts
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.communities import queries, service
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.settings import Settings
 
 FANS = 4100  # ラーメン二郎 (4,1xx), as on the real site

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 
 from piccolo.columns.combination import WhereRaw
 
-from ashiato.accounts.tables import Member
 from ashiato.communities.tables import (
     Community,
     CommunityBan,
@@ -24,6 +23,7 @@ from ashiato.communities.tables import (
     Topic,
     TopicReply,
 )
+from ashiato.members.tables import Member
 
 # -- communities -------------------------------------------------------------------------
 

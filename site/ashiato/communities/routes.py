@@ -8,11 +8,11 @@ from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
 
 from ashiato.accounts.routes import form_data, settings_of
-from ashiato.accounts.tables import Member
 from ashiato.communities import service
 from ashiato.communities.tables import JoinPolicy, TopicPolicy
 from ashiato.errors import FormInvalid
 from ashiato.features import ProfileSection
+from ashiato.members.tables import Member
 from ashiato.photos import photo_response
 from ashiato.web import (
     current_member,

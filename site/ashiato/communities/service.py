@@ -20,13 +20,13 @@ from markupsafe import Markup, escape
 
 from ashiato import db, i18n
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import can_act, display_name, require_active
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.communities import queries
 from ashiato.communities.tables import Community, JoinPolicy, Role, Topic, TopicPolicy
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import audience
 from ashiato.i18n import _, lazy_gettext
+from ashiato.members import Visibility, allows, can_act, display_name, require_active
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.photos import PhotoError, process_upload
 from ashiato.settings import Settings
 
@@ -566,7 +566,7 @@ async def my_communities(member: Member, limit: int = 12) -> tuple[list[Communit
 async def communities_of(viewer: Member, owner: Member, limit: int = 12) -> tuple[list, int]:
     """An owner's communities with their member counts, for anyone who may see the owner
     (the profile shows them; blocked members see nothing)."""
-    if not audience.allows(await audience.relation(viewer, owner.id), audience.Visibility.EVERYONE):
+    if not allows(await audience.relation(viewer, owner.id), Visibility.EVERYONE):
         return [], 0
     if owner.status == MemberStatus.WITHDRAWN:
         return [], 0

@@ -13,10 +13,10 @@ import io
 from PIL import Image, ImageDraw
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.tables import Member
 from ashiato.diaries import queries, service
 from ashiato.errors import NotFound
 from ashiato.friends import service as friends
+from ashiato.members.tables import Member
 from ashiato.messages import service as messages
 from ashiato.settings import Settings
 

@@ -1,6 +1,6 @@
 """Every query of diaries. Lists filter visibility in SQL and join names in the same query.
 
-`visible_to()` is the SQL form of ashiato.friends.audience.allows(): a diary is listed for
+`visible_to()` is the SQL form of ashiato.friends.allows(): a diary is listed for
 a viewer when they wrote it, or when no block stands between them and its author and its
 visibility lets them in (friends through Friendship, friends of friends through a
 Friendship joined to the viewer's friends). Tests check the two agree for every level.
@@ -22,8 +22,8 @@ from ashiato.diaries.tables import (
     DiaryPhoto,
     DiarySettings,
 )
-from ashiato.friends.audience import Visibility
 from ashiato.friends.tables import Block, Friendship
+from ashiato.members import Visibility
 
 History = CommentHistoryEntry
 

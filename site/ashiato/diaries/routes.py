@@ -13,13 +13,12 @@ from litestar.plugins.htmx import ClientRedirect
 from litestar.response import File, Redirect, Template
 
 from ashiato.accounts.routes import form_data, settings_of
-from ashiato.accounts.service import display_name
-from ashiato.accounts.tables import Member
 from ashiato.diaries import service
 from ashiato.errors import DomainError, FormInvalid
 from ashiato.features import ProfileSection
 from ashiato.footprints.service import footprint_task
-from ashiato.friends.audience import VISIBILITY_LABELS, Visibility
+from ashiato.members import VISIBILITY_LABELS, Visibility, display_name
+from ashiato.members.tables import Member
 from ashiato.photos import photo_response
 from ashiato.web import (
     current_member,

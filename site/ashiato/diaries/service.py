@@ -17,17 +17,16 @@ from markupsafe import Markup
 
 from ashiato import db
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import can_act, name_for, require_active
-from ashiato.accounts.tables import Member
 from ashiato.diaries import queries
 from ashiato.diaries.tables import Diary
 from ashiato.diaries.text import render_body
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import audience
 from ashiato.friends import queries as friend_queries
-from ashiato.friends.audience import Visibility
 from ashiato.i18n import _, current_locale, format_date, using
 from ashiato.limits import TooManyLinks, check_links, check_rate, hour_ago
+from ashiato.members import VISIBILITY_LABELS, Visibility, can_act, name_for, require_active
+from ashiato.members.tables import Member
 from ashiato.photos import PhotoError, process_upload
 from ashiato.settings import Settings
 
@@ -80,7 +79,7 @@ class DiaryView:
 
     @property
     def visibility_label(self) -> str:
-        return str(audience.VISIBILITY_LABELS[Visibility(self.visibility)])
+        return str(VISIBILITY_LABELS[Visibility(self.visibility)])
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def _named(rows: list[dict]) -> list[dict]:
         if "body" in row:
             row["body_html"] = render_body(row["body"])
         if "visibility" in row:
-            row["visibility_label"] = str(audience.VISIBILITY_LABELS[Visibility(row["visibility"])])
+            row["visibility_label"] = str(VISIBILITY_LABELS[Visibility(row["visibility"])])
     return rows
 
 

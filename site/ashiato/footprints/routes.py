@@ -9,10 +9,10 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from ashiato.accounts.routes import form_data, settings_of
-from ashiato.accounts.tables import Member
 from ashiato.errors import DomainError, FormInvalid
 from ashiato.features import ProfileSection
 from ashiato.footprints import service
+from ashiato.members.tables import Member
 from ashiato.web import (
     current_member,
     is_fragment_request,

@@ -23,14 +23,22 @@ from zoneinfo import ZoneInfo
 from litestar.background_tasks import BackgroundTask
 
 from ashiato import db
-from ashiato.accounts.service import can_act, display_name, require_active
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.footprints import queries
 from ashiato.footprints.tables import NotebookEntry
 from ashiato.friends import queries as friend_queries
-from ashiato.friends.audience import VISIBILITY_LABELS, Relation, Visibility, allows, relation
+from ashiato.friends.audience import relation
 from ashiato.i18n import _
+from ashiato.members import (
+    VISIBILITY_LABELS,
+    Relation,
+    Visibility,
+    allows,
+    can_act,
+    display_name,
+    require_active,
+)
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.profiles import service as profiles
 from ashiato.settings import Settings
 

@@ -17,7 +17,7 @@ from piccolo.columns import BigInt, Date, ForeignKey, Integer, Timestamptz, Varc
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from ashiato.accounts.tables import Member
+from ashiato.members.tables import Member
 
 
 class Footprint(Table):

@@ -1,42 +1,14 @@
-"""Who may see what: the one place that answers it, for every feature.
+"""How a viewer stands to an owner (self, maimiku, friend of a friend, blocked…).
 
-A visibility level is stored on diaries, profile fields, notebooks… and checked here with
-the viewer, so no handler or template decides.
+The relation needs the friend graph, so it is worked out here; what a relation allows is the
+kernel's pure rule (`ashiato.members.allows`).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.friends import queries
-from ashiato.i18n import lazy_gettext
-
-
-class Visibility(StrEnum):
-    EVERYONE = "everyone"  # every logged-in member (the site is members-only)
-    FRIENDS_OF_FRIENDS = "friends_of_friends"
-    FRIENDS = "friends"
-    ONLY_ME = "only_me"
-
-
-VISIBILITY_LABELS = {
-    Visibility.EVERYONE: lazy_gettext("All members"),
-    Visibility.FRIENDS_OF_FRIENDS: lazy_gettext("Friends of friends"),
-    Visibility.FRIENDS: lazy_gettext("Friends only"),
-    Visibility.ONLY_ME: lazy_gettext("Only me"),
-}
-
-
-class Relation(StrEnum):
-    """How the viewer stands to an owner, from closest to farthest."""
-
-    SELF = "self"
-    FRIEND = "friend"
-    FRIEND_OF_FRIEND = "friend_of_friend"
-    MEMBER = "member"
-    BLOCKED = "blocked"  # a block in either direction
-    NONE = "none"  # logged out, pending or withdrawn: sees nothing
+from ashiato.members import Relation, allows
+from ashiato.members.tables import Member, MemberStatus
 
 
 async def relation(viewer: Member | None, owner_id: int) -> Relation:
@@ -51,22 +23,6 @@ async def relation(viewer: Member | None, owner_id: int) -> Relation:
     if await queries.share_a_friend(viewer.id, owner_id):
         return Relation.FRIEND_OF_FRIEND
     return Relation.MEMBER
-
-
-def allows(relation_: Relation, visibility: str) -> bool:
-    """Does this relation fall inside this audience?"""
-    if relation_ == Relation.SELF:
-        return True
-    if relation_ in (Relation.NONE, Relation.BLOCKED):
-        return False
-    level = Visibility(visibility)
-    if level == Visibility.EVERYONE:
-        return True
-    if level == Visibility.FRIENDS_OF_FRIENDS:
-        return relation_ in (Relation.FRIEND, Relation.FRIEND_OF_FRIEND)
-    if level == Visibility.FRIENDS:
-        return relation_ == Relation.FRIEND
-    return False
 
 
 async def can_see(viewer: Member | None, owner_id: int, visibility: str) -> bool:

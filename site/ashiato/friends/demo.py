@@ -12,8 +12,8 @@ import random
 
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts import service as accounts
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.friends import service
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.settings import Settings
 
 DEMO_PASSWORD = "ashiato-demo"  # as ashiato.demo

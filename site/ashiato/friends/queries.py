@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 
 from piccolo.columns.combination import WhereRaw
 
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.friends.tables import (
     Block,
     FriendRequest,
@@ -22,6 +21,7 @@ from ashiato.friends.tables import (
     Friendship,
     Introduction,
 )
+from ashiato.members.tables import Member, MemberStatus
 
 SQLITE_CHUNK = 500  # ids per IN list on SQLite (well under its variable limit)
 

@@ -20,8 +20,8 @@ from ashiato.web import (
 )
 
 if TYPE_CHECKING:
-    from ashiato.accounts.tables import Member
     from ashiato.features import ProfileSection
+    from ashiato.members.tables import Member
 
 # The navigation section this feature serves (its controllers: CONTROLLERS, at the end).
 SECTIONS: set[str] = {"friends"}

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from ashiato import db
-from ashiato.accounts.service import can_act, display_name, require_active
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import layout, queries
 from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Introduction
 from ashiato.i18n import _
+from ashiato.members import can_act, display_name, require_active
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.profiles.service import face_urls
 from ashiato.settings import Settings
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from ashiato.accounts.tables import MemberStatus
 from ashiato.communities import service as communities
 from ashiato.diaries import service as diaries
 from ashiato.i18n import lazy_gettext
+from ashiato.members.tables import MemberStatus
 from ashiato.web import current_member, render, requires_active_member, see_other
 
 # Sections of the navigation that later features fill in; until then their page says so

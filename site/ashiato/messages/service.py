@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import can_act, name_for, require_active
-from ashiato.accounts.tables import Member
 from ashiato.errors import FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import queries as friend_queries
 from ashiato.i18n import _
 from ashiato.limits import check_links, check_rate, hour_ago
+from ashiato.members import can_act, name_for, require_active
+from ashiato.members.tables import Member
 from ashiato.messages import queries
 from ashiato.messages.tables import Folder
 from ashiato.settings import Settings

@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from ashiato.accounts.routes import settings_of
 from ashiato.accounts.service import mobile_required
-from ashiato.accounts.tables import Member, MemberStatus
 from ashiato.diaries.service import MAX_PHOTOS
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.mobile import service
 from ashiato.settings import Settings
 from ashiato.web import (

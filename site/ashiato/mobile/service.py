@@ -23,21 +23,15 @@ from dataclasses import dataclass
 
 from ashiato import db
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import (
-    can_act,
-    display_name,
-    normalize_email,
-    require_active,
-    status_after_verification,
-)
-from ashiato.accounts.tables import Member, MemberStatus
+from ashiato.accounts.service import normalize_email, status_after_verification
 from ashiato.diaries import service as diaries
 from ashiato.diaries.service import DiaryError, DiaryView
 from ashiato.diaries.tables import Diary
 from ashiato.errors import DomainError, NotFound, PermissionDenied
-from ashiato.friends.audience import VISIBILITY_LABELS, Visibility
 from ashiato.i18n import _, ngettext, using
 from ashiato.limits import RateLimited
+from ashiato.members import VISIBILITY_LABELS, Visibility, can_act, display_name, require_active
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.mobile import queries
 from ashiato.mobile.tables import AddressPurpose, GatewayAddress
 from ashiato.outbox import service as outbox

@@ -8,8 +8,8 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from ashiato.accounts.tables import Member
 from ashiato.diaries.tables import Diary
+from ashiato.members.tables import Member
 
 
 class AddressPurpose:

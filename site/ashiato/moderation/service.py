@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ashiato.accounts.service import require_active
-from ashiato.accounts.tables import Member
 from ashiato.errors import FormInvalid, PermissionDenied
 from ashiato.i18n import _
+from ashiato.members import require_active
+from ashiato.members.tables import Member
 from ashiato.moderation import queries
 
 KINDS = (

@@ -6,7 +6,7 @@ from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from ashiato.accounts.tables import Member
+from ashiato.members.tables import Member
 
 
 class Report(Table):

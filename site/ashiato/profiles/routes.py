@@ -10,10 +10,10 @@ from litestar.response import File, Redirect, Template
 from ashiato import features
 from ashiato.accounts.routes import form_data, settings_of
 from ashiato.accounts.service import GENDERS
-from ashiato.accounts.tables import Member
 from ashiato.errors import DomainError, FormInvalid
 from ashiato.footprints.service import footprint_task
-from ashiato.friends.audience import Visibility
+from ashiato.members import Visibility
+from ashiato.members.tables import Member
 from ashiato.photos import photo_response
 from ashiato.profiles import service
 from ashiato.profiles.service import ProfileView

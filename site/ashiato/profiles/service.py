@@ -1,6 +1,6 @@
 """Profile rules: which fields a viewer sees, editing, photos, and members' preferences.
 
-Every field has its own audience (ashiato.friends.audience.Visibility); the nickname and
+Every field has its own audience (ashiato.friends.Visibility); the nickname and
 the face in lists are the only things every member sees. Other features ask here for a
 member's face (`face_urls`) and preferences (`footprints_off`, `notebook_audience`).
 """
@@ -16,17 +16,19 @@ from babel.dates import format_skeleton
 
 from ashiato import db
 from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import GENDERS, display_name, parse_birth_date, require_active
-from ashiato.accounts.tables import Member, MemberStatus
+from ashiato.accounts.service import GENDERS, parse_birth_date
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
-from ashiato.friends.audience import (
+from ashiato.friends.audience import relation
+from ashiato.i18n import _, current_locale, current_time_zone, lazy_gettext
+from ashiato.members import (
     VISIBILITY_LABELS,
     Relation,
     Visibility,
     allows,
-    relation,
+    display_name,
+    require_active,
 )
-from ashiato.i18n import _, current_locale, current_time_zone, lazy_gettext
+from ashiato.members.tables import Member, MemberStatus
 from ashiato.photos import process_upload
 from ashiato.profiles import queries
 from ashiato.profiles.tables import Profile, ProfilePhoto

@@ -11,7 +11,7 @@ from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Var
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from ashiato.accounts.tables import Member
+from ashiato.members.tables import Member
 
 
 class Profile(Table):
