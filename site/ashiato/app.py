@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.plugins.htmx import HTMXRequest
@@ -20,12 +21,12 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
-from ashiato import db, features, i18n
-from ashiato.accounts.routes import AccountController, AdminController, SettingsController
+from ashiato import db, i18n, registry
 from ashiato.accounts.throttle import LoginThrottle
 from ashiato.assets import htmx_dir, static_dir, templates_dir
 from ashiato.errors import DomainError
-from ashiato.home.routes import HomeController, not_yet_open_controller
+from ashiato.features import FEATURES
+from ashiato.home.routes import not_yet_open_controller
 from ashiato.sessions import RotatingSessionConfig
 from ashiato.settings import Settings
 from ashiato.web import (
@@ -33,6 +34,9 @@ from ashiato.web import (
     MemberAndLocaleMiddleware,
     domain_error_handler,
     http_error_handler,
+    provide_me,
+    provide_settings,
+    provide_viewer,
 )
 
 SESSION_DAYS = 30
@@ -60,9 +64,8 @@ def make_jinja_environment() -> Environment:
     environment.globals.update(
         current_locale=i18n.current_locale,
         languages=i18n.LANGUAGE_NAMES,
-        feature_stylesheets=[
-            package.__name__.rpartition(".")[2] for package in features.FEATURE_PACKAGES
-        ],
+        feature_stylesheets=[f.stylesheet for f in FEATURES if f.stylesheet],
+        navigation=registry.navigation(FEATURES),
     )
     return environment
 
@@ -100,15 +103,14 @@ def create_app(settings: Settings) -> Litestar:
         response.headers.update(SECURITY_HEADERS)
         return response
 
-    unserved = [s for s in features.NAVIGATION if s not in features.served_sections()]
+    # A menu entry of a feature that serves no page yet says so instead of answering 404.
+    unserved = {
+        entry.path.strip("/"): entry.label for f in FEATURES if not f.controllers for entry in f.nav
+    }
     placeholders = [not_yet_open_controller(unserved)] if unserved else []
     return Litestar(
         route_handlers=[
-            HomeController,
-            AccountController,
-            SettingsController,
-            AdminController,
-            *features.controllers(),
+            *(controller for feature in FEATURES for controller in feature.controllers),
             *placeholders,
             create_static_files_router(path="/static/htmx", directories=[htmx_dir()], name="htmx"),
             create_static_files_router(path="/static", directories=[static_dir()], name="static"),
@@ -116,12 +118,18 @@ def create_app(settings: Settings) -> Litestar:
         state=State(
             {
                 "settings": settings,
+                "features": FEATURES,
                 "login_throttle": LoginThrottle(
                     stores["limits"], settings.login_attempts, settings.login_window_seconds
                 ),
             }
         ),
         stores=StoreRegistry(stores=stores),
+        dependencies={
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "me": Provide(provide_me, sync_to_thread=False),
+            "viewer": Provide(provide_viewer, sync_to_thread=False),
+        },
         lifespan=[database],
         request_class=HTMXRequest,
         after_request=security_headers,

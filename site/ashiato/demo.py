@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from ashiato import features
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts import service as accounts
+from ashiato.features import FEATURES
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.settings import Settings
 
@@ -127,8 +127,8 @@ async def fill_demo(settings: Settings) -> str:
         f"emma@example.com …) with the password {DEMO_PASSWORD!r}",
         f"demo: an open invitation: {pending.url}",
     ]
-    for fill in features.demo_fillers():
-        line = await fill(settings)
+    for feature in FEATURES:
+        line = await feature.fill_demo(settings) if feature.fill_demo else None
         if line:
             lines.append(line)
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from urllib.parse import quote, urlparse
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
@@ -22,6 +23,7 @@ from ashiato.i18n import _
 from ashiato.members import can_act
 from ashiato.members.queries import member_for_session
 from ashiato.members.tables import Member
+from ashiato.settings import Settings
 
 LANG_COOKIE = "lang"
 
@@ -42,6 +44,37 @@ SECURITY_HEADERS = {
 
 def current_member(request: Request) -> Member | None:
     return getattr(request.state, "member", None)
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    data = await request.form()
+    return {key: str(value) for key, value in data.items()}
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+# -- app-level dependencies (registered in app.py; a handler names them as parameters) ----
+
+
+def provide_settings(state: State) -> Settings:
+    """`settings`: the site's resolved settings."""
+    return state.settings
+
+
+def provide_me(request: Request) -> Member:
+    """`me`: the logged-in member. Only for handlers behind a member guard, which has
+    already turned a visitor away (a handler without one gets a 401 here, never None)."""
+    member = current_member(request)
+    if member is None:
+        raise NotAuthorizedException()
+    return member
+
+
+def provide_viewer(request: Request) -> Member | None:
+    """`viewer`: the logged-in member, or None for a visitor (public pages)."""
+    return current_member(request)
 
 
 class MemberAndLocaleMiddleware(AbstractMiddleware):

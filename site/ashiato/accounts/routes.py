@@ -14,27 +14,19 @@ from ashiato.members.tables import Member, MemberStatus
 from ashiato.photos import photo_response
 from ashiato.profiles import service as profiles
 from ashiato.sessions import rotate_session_id
-from ashiato.settings import Settings
 from ashiato.web import (
     LANG_COOKIE,
     client_address,
     current_member,
+    form_data,
     is_fragment_request,
     render,
     requires_active_member,
     requires_member,
     safe_next,
     see_other,
+    settings_of,
 )
-
-
-async def form_data(request: Request) -> dict[str, str]:
-    data = await request.form()
-    return {key: str(value) for key, value in data.items()}
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 def start_session(request: Request, member: Member) -> None:

@@ -7,24 +7,24 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
 
-from ashiato.accounts.routes import form_data, settings_of
 from ashiato.communities import service
 from ashiato.communities.tables import JoinPolicy, TopicPolicy
 from ashiato.errors import FormInvalid
-from ashiato.features import ProfileSection
 from ashiato.members.tables import Member
 from ashiato.photos import photo_response
+from ashiato.registry import ProfileSection
 from ashiato.web import (
     current_member,
+    form_data,
     is_fragment_request,
     render,
     requires_active_member,
     safe_next,
     see_other,
+    settings_of,
 )
 
 # Controllers this feature adds to the app, and the navigation sections it serves.
-SECTIONS: set[str] = {"communities"}
 
 
 def _me(request: Request) -> Member:

@@ -12,20 +12,21 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import File, Redirect, Template
 
-from ashiato.accounts.routes import form_data, settings_of
 from ashiato.diaries import service
 from ashiato.errors import DomainError, FormInvalid
-from ashiato.features import ProfileSection
 from ashiato.footprints.service import footprint_task
 from ashiato.members import VISIBILITY_LABELS, Visibility, display_name
 from ashiato.members.tables import Member
 from ashiato.photos import photo_response
+from ashiato.registry import ProfileSection
 from ashiato.web import (
     current_member,
+    form_data,
     is_fragment_request,
     render,
     requires_active_member,
     see_other,
+    settings_of,
 )
 
 
@@ -384,4 +385,3 @@ async def profile_section(viewer: Member, owner: Member) -> ProfileSection | Non
 
 
 CONTROLLERS: list[type] = [DiaryController, MemberDiaryController]
-SECTIONS: set[str] = {"diaries"}

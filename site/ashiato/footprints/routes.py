@@ -8,21 +8,21 @@ import datetime as dt
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from ashiato.accounts.routes import form_data, settings_of
 from ashiato.errors import DomainError, FormInvalid
-from ashiato.features import ProfileSection
 from ashiato.footprints import service
 from ashiato.members.tables import Member
+from ashiato.registry import ProfileSection
 from ashiato.web import (
     current_member,
+    form_data,
     is_fragment_request,
     render,
     requires_active_member,
     see_other,
+    settings_of,
 )
 
 CONTROLLERS: list[type] = []
-SECTIONS: set[str] = set()
 REFRESH_SECONDS = 5  # how often an open 足あと page asks for new visitors
 
 

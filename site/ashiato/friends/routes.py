@@ -7,24 +7,23 @@ from typing import TYPE_CHECKING
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from ashiato.accounts.routes import form_data, settings_of
 from ashiato.errors import FormInvalid
 from ashiato.friends import service
+from ashiato.registry import ProfileSection
 from ashiato.web import (
     current_member,
+    form_data,
     is_fragment_request,
     render,
     requires_active_member,
     safe_next,
     see_other,
+    settings_of,
 )
 
 if TYPE_CHECKING:
-    from ashiato.features import ProfileSection
     from ashiato.members.tables import Member
 
-# The navigation section this feature serves (its controllers: CONTROLLERS, at the end).
-SECTIONS: set[str] = {"friends"}
 
 # Sent with every change to the viewer's pending requests, so a navigation badge that
 # listens (hx-trigger="friendRequestsChanged from:body") can refresh itself.
@@ -33,8 +32,6 @@ REQUESTS_CHANGED = {"HX-Trigger": "friendRequestsChanged"}
 
 async def profile_section(viewer: Member, owner: Member) -> ProfileSection | None:
     """The maimiku block of a profile: faces, count, the viewer's buttons, introductions."""
-    from ashiato.features import ProfileSection
-
     friends = await service.profile_friends(viewer, owner)
     if friends is None:
         return None

@@ -7,20 +7,8 @@ from litestar.response import Template
 
 from ashiato.communities import service as communities
 from ashiato.diaries import service as diaries
-from ashiato.i18n import lazy_gettext
 from ashiato.members.tables import MemberStatus
 from ashiato.web import current_member, render, requires_active_member, see_other
-
-# Sections of the navigation that later features fill in; until then their page says so
-# plainly instead of answering 404 from the site's own menu.
-NOT_YET_OPEN = {
-    "profile": lazy_gettext("Profile"),
-    "friends": lazy_gettext("Friends"),
-    "diaries": lazy_gettext("Diaries"),
-    "communities": lazy_gettext("Communities"),
-    "messages": lazy_gettext("Messages"),
-    "search": lazy_gettext("Search"),
-}
 
 
 class HomeController(Controller):
@@ -44,8 +32,8 @@ class HomeController(Controller):
         )
 
 
-def not_yet_open_controller(sections: list[str]) -> type[Controller]:
-    """A page for each menu section no feature serves yet."""
+def not_yet_open_controller(sections: dict[str, str]) -> type[Controller]:
+    """A page for each menu section (path → label) that no feature serves yet."""
 
     class NotYetOpenController(Controller):
         path = "/"
@@ -57,7 +45,7 @@ def not_yet_open_controller(sections: list[str]) -> type[Controller]:
             return render(
                 request,
                 "home/not_yet_open.html",
-                {"section": NOT_YET_OPEN[section]},
+                {"section": sections[section]},
                 status_code=501,
             )
 

@@ -9,11 +9,17 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from ashiato.accounts.routes import form_data, settings_of
 from ashiato.errors import FormInvalid
 from ashiato.messages import service
 from ashiato.messages.tables import Folder
-from ashiato.web import current_member, render, requires_active_member, see_other
+from ashiato.web import (
+    current_member,
+    form_data,
+    render,
+    requires_active_member,
+    see_other,
+    settings_of,
+)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -106,4 +112,3 @@ class MessageController(Controller):
 
 
 CONTROLLERS: list[type] = [MessageController]
-SECTIONS: set[str] = {"messages"}

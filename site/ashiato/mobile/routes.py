@@ -9,7 +9,6 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from ashiato.accounts.routes import settings_of
 from ashiato.accounts.service import mobile_required
 from ashiato.diaries.service import MAX_PHOTOS
 from ashiato.members.tables import Member, MemberStatus
@@ -22,6 +21,7 @@ from ashiato.web import (
     requires_active_member,
     requires_member,
     see_other,
+    settings_of,
 )
 
 
@@ -105,4 +105,3 @@ class MobileController(Controller):
 
 
 CONTROLLERS: list[type] = [MobileController]
-SECTIONS: set[str] = set()

@@ -6,9 +6,15 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from ashiato.accounts.routes import form_data
 from ashiato.moderation import service
-from ashiato.web import current_member, render, requires_active_member, safe_next, see_other
+from ashiato.web import (
+    current_member,
+    form_data,
+    render,
+    requires_active_member,
+    safe_next,
+    see_other,
+)
 
 
 class ReportController(Controller):
@@ -43,4 +49,3 @@ class ReportController(Controller):
 
 
 CONTROLLERS: list[type] = [ReportController]
-SECTIONS: set[str] = set()

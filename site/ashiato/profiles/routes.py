@@ -7,8 +7,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
 
-from ashiato import features
-from ashiato.accounts.routes import form_data, settings_of
+from ashiato import registry
 from ashiato.accounts.service import GENDERS
 from ashiato.errors import DomainError, FormInvalid
 from ashiato.footprints.service import footprint_task
@@ -19,14 +18,15 @@ from ashiato.profiles import service
 from ashiato.profiles.service import ProfileView
 from ashiato.web import (
     current_member,
+    form_data,
     is_fragment_request,
     render,
     requires_active_member,
     see_other,
+    settings_of,
 )
 
 CONTROLLERS: list[type] = []
-SECTIONS: set[str] = {"profile"}
 
 
 def _member(request: Request) -> Member:
@@ -36,7 +36,7 @@ def _member(request: Request) -> Member:
 
 
 async def _profile_page(request: Request, viewer: Member, view: ProfileView) -> Template:
-    sections = await features.profile_sections(viewer, view.owner)
+    sections = await registry.profile_sections(request.app.state.features, viewer, view.owner)
     return render(request, "profiles/profile.html", {"profile": view, "sections": sections})
 
 

@@ -4,4 +4,3 @@ from __future__ import annotations
 
 # Controllers this feature adds to the app, and the navigation sections it serves.
 CONTROLLERS: list[type] = []
-SECTIONS: set[str] = set()

@@ -1,0 +1,17 @@
+"""The communities feature, as the site assembles it (see ashiato.registry)."""
+
+from __future__ import annotations
+
+from ashiato.communities import demo, routes
+from ashiato.i18n import lazy_gettext
+from ashiato.registry import Feature, NavEntry
+
+FEATURE = Feature(
+    name="communities",
+    controllers=routes.CONTROLLERS,
+    piccolo_app="ashiato.communities.piccolo_app",
+    nav=(NavEntry("/communities", lazy_gettext("Communities"), 50),),
+    stylesheet="communities",
+    profile_section=routes.profile_section,
+    fill_demo=demo.fill_demo,
+)

@@ -1,0 +1,17 @@
+"""The diaries feature, as the site assembles it (see ashiato.registry)."""
+
+from __future__ import annotations
+
+from ashiato.diaries import demo, routes
+from ashiato.i18n import lazy_gettext
+from ashiato.registry import Feature, NavEntry
+
+FEATURE = Feature(
+    name="diaries",
+    controllers=routes.CONTROLLERS,
+    piccolo_app="ashiato.diaries.piccolo_app",
+    nav=(NavEntry("/diaries", lazy_gettext("Diaries"), 40, badges=("/diaries/comments/badge",)),),
+    stylesheet="diaries",
+    profile_section=routes.profile_section,
+    fill_demo=demo.fill_demo,
+)

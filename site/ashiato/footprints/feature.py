@@ -1,0 +1,24 @@
+"""The footprints feature, as the site assembles it (see ashiato.registry)."""
+
+from __future__ import annotations
+
+from ashiato.footprints import demo, routes
+from ashiato.i18n import lazy_gettext
+from ashiato.registry import Feature, NavEntry
+
+FEATURE = Feature(
+    name="footprints",
+    controllers=routes.CONTROLLERS,
+    piccolo_app="ashiato.footprints.piccolo_app",
+    nav=(
+        NavEntry(
+            "/footprints",
+            lazy_gettext("Footprints"),
+            20,
+            badges=("/footprints/badge", "/footprints/notebook-badge"),
+        ),
+    ),
+    stylesheet="footprints",
+    profile_section=routes.profile_section,
+    fill_demo=demo.fill_demo,
+)

@@ -1,0 +1,25 @@
+"""The friends feature, as the site assembles it (see ashiato.registry)."""
+
+from __future__ import annotations
+
+from ashiato.friends import demo, routes
+from ashiato.i18n import lazy_gettext
+from ashiato.registry import Feature, NavEntry
+
+FEATURE = Feature(
+    name="friends",
+    controllers=routes.CONTROLLERS,
+    piccolo_app="ashiato.friends.piccolo_app",
+    nav=(
+        NavEntry(
+            "/friends",
+            lazy_gettext("Friends"),
+            30,
+            badges=("/friends/requests/badge",),
+            badge_trigger="friendRequestsChanged from:body",
+        ),
+    ),
+    stylesheet="friends",
+    profile_section=routes.profile_section,
+    fill_demo=demo.fill_demo,
+)

@@ -1,0 +1,16 @@
+"""The messages feature, as the site assembles it (see ashiato.registry)."""
+
+from __future__ import annotations
+
+from ashiato.i18n import lazy_gettext
+from ashiato.messages import demo, routes
+from ashiato.registry import Feature, NavEntry
+
+FEATURE = Feature(
+    name="messages",
+    controllers=routes.CONTROLLERS,
+    piccolo_app="ashiato.messages.piccolo_app",
+    nav=(NavEntry("/messages", lazy_gettext("Messages"), 60, badges=("/messages/badge",)),),
+    stylesheet="messages",
+    fill_demo=demo.fill_demo,
+)

@@ -1,0 +1,118 @@
+"""What a feature contributes to the site, as one typed object per feature.
+
+Each feature package has a `feature.py` that exports `FEATURE = Feature(...)`;
+`ashiato.features` lists them, and the app, Piccolo's app registry, the navigation, the
+home page, the profile page, reports, withdrawal and the demo are all built from that list.
+This module is kernel: it imports no feature, so features can import it freely, and code
+that needs the list gets it from the running app (`request.app.state.features`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from litestar import Controller
+    from litestar.types import ControllerRouterHandler
+
+    from ashiato.members.tables import Member
+    from ashiato.settings import Settings
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block one feature adds to a page another feature owns (profile, home, welcome).
+
+    The page includes `template` with `section` bound to `context`, in `order`;
+    `stylesheet` names the contributing feature's stylesheet so the page can load it.
+    """
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+    stylesheet: str | None = None
+
+
+# Kept for the name the profile page and its providers use.
+ProfileSection = Section
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """An item of the main menu: its path, its label and the badges that count what is new."""
+
+    path: str
+    label: str  # a lazy_gettext string, translated when the menu renders
+    order: int
+    badges: Sequence[str] = ()  # hx-get URLs of badge fragments
+    badge_trigger: str = ""  # extra hx-trigger events, e.g. "friendRequestsChanged from:body"
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    """A kind of content members may report: `resolve(reporter, item_id)` answers the
+    item's link and a short excerpt if the reporter may see it, and raises NotFound if not."""
+
+    kind: str
+    label: str  # lazy_gettext
+    resolve: Callable[[Member, int], Awaitable[ReportedItem]]
+
+
+@dataclass(frozen=True)
+class ReportedItem:
+    url: str
+    excerpt: str
+    author_id: int | None = None
+
+
+SectionProvider = Callable[["Member", "Member"], Awaitable[Section | None]]
+MemberSectionProvider = Callable[["Member"], Awaitable[Section | None]]
+WithdrawalHook = Callable[[int], Awaitable[None]]  # runs inside the withdrawal's transaction
+DemoFiller = Callable[["Settings"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Everything one feature adds to the site; see the module docstring."""
+
+    name: str
+    controllers: Sequence[type[Controller] | ControllerRouterHandler] = ()
+    piccolo_app: str | None = None  # dotted module path of its Piccolo AppConfig
+    nav: Sequence[NavEntry] = ()
+    stylesheet: str | None = None  # /static/<name>.css
+    profile_section: SectionProvider | None = None  # (viewer, owner) on a profile page
+    home_section: MemberSectionProvider | None = None  # (member) on the member's home
+    welcome_section: MemberSectionProvider | None = None  # (member) on /welcome
+    report_targets: Sequence[ReportTarget] = ()
+    on_withdrawal: WithdrawalHook | None = None
+    fill_demo: DemoFiller | None = None
+
+
+async def _sections(providers: Sequence[Callable[..., Awaitable[Section | None]]], *args: Any):
+    found = [section for p in providers if (section := await p(*args)) is not None]
+    return sorted(found, key=lambda section: section.order)
+
+
+async def profile_sections(
+    features: Sequence[Feature], viewer: Member, owner: Member
+) -> list[Section]:
+    providers = [f.profile_section for f in features if f.profile_section]
+    return await _sections(providers, viewer, owner)
+
+
+async def home_sections(features: Sequence[Feature], member: Member) -> list[Section]:
+    return await _sections([f.home_section for f in features if f.home_section], member)
+
+
+async def welcome_sections(features: Sequence[Feature], member: Member) -> list[Section]:
+    return await _sections([f.welcome_section for f in features if f.welcome_section], member)
+
+
+def navigation(features: Sequence[Feature]) -> list[NavEntry]:
+    return sorted((entry for f in features for entry in f.nav), key=lambda entry: entry.order)
+
+
+def report_targets(features: Sequence[Feature]) -> dict[str, ReportTarget]:
+    return {target.kind: target for f in features for target in f.report_targets}
