@@ -72,6 +72,10 @@ class Settings:
     new_member_max_links: int = 1
     dev_mail_sink: bool = True
     trusted_proxy_header: str = ""
+    # Argon2 cost: a name from argon2.profiles (tests use CHEAPEST; never in production).
+    password_hash_profile: str = "RFC_9106_LOW_MEMORY"
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (uvicorn's setting).
+    forwarded_allow_ips: tuple[str, ...] = ()
     carrier_domains: tuple[str, ...] = ()  # () means mailgate.carriers.DEFAULT_CARRIER_DOMAINS
     smtp_idle_seconds: int = 120
     smtp_session_seconds: int = 600
@@ -122,6 +126,12 @@ class Settings:
             new_member_days=_int(env, "ASHIATO_NEW_MEMBER_DAYS", 7),
             new_member_max_links=_int(env, "ASHIATO_NEW_MEMBER_MAX_LINKS", 1),
             trusted_proxy_header=env.get("ASHIATO_TRUSTED_PROXY_HEADER", "").strip().lower(),
+            password_hash_profile=env.get("ASHIATO_PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY"),
+            forwarded_allow_ips=tuple(
+                a.strip()
+                for a in env.get("ASHIATO_FORWARDED_ALLOW_IPS", "").split(",")
+                if a.strip()
+            ),
             carrier_domains=tuple(
                 d.strip().lower()
                 for d in env.get("ASHIATO_CARRIER_DOMAINS", "").split(",")
