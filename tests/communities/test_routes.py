@@ -16,10 +16,11 @@ from ashiato.accounts import queries as account_queries
 from ashiato.app import make_jinja_environment
 from ashiato.communities import queries, service
 from ashiato.communities.tables import Community, CommunityReport, Topic
-from ashiato.features import profile_sections
+from ashiato.features import FEATURES
 from ashiato.friends import service as friends
 from ashiato.i18n import _, ngettext, using
 from ashiato.members.tables import MemberStatus
+from ashiato.registry import profile_sections
 from tests.communities.conftest import make_community, make_topic
 from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_member
@@ -538,7 +539,7 @@ async def test_a_members_communities_show_on_their_profile_with_counts(settings)
     await service.join(viewer, big.id)
     await make_community(owner, "Small one")
 
-    sections = await profile_sections(viewer, owner)
+    sections = await profile_sections(FEATURES, viewer, owner)
     section = next(s for s in sections if s.template == "communities/_profile_communities.html")
     assert section.context["total"] == 2
     counts = {c.name: c.member_count for c in section.context["communities"]}
