@@ -70,7 +70,8 @@ def _imports_of(path: Path) -> list[Import]:
             elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
                 for alias in child.names:
                     # `from ashiato.x import service` names a module; `import Member` a name.
-                    found.append(Import(source, f"{child.module}.{alias.name}", child.lineno, inner))
+                    target = f"{child.module}.{alias.name}"
+                    found.append(Import(source, target, child.lineno, inner))
             visit(child, inner)
 
     visit(tree, False)
@@ -142,9 +143,7 @@ def test_no_route_module_imports_another_route_module() -> None:
 
 def test_no_import_hides_inside_a_function() -> None:
     offending = [
-        _where(imp)
-        for imp in ALL_IMPORTS
-        if imp.local and imp.source not in ALLOWED_LOCAL_IMPORTS
+        _where(imp) for imp in ALL_IMPORTS if imp.local and imp.source not in ALLOWED_LOCAL_IMPORTS
     ]
     assert offending == [], "import at the top of the module:\n" + "\n".join(offending)
 
