@@ -182,7 +182,7 @@ async def gateway_run(
             pc_verified_at=dt.datetime.now(dt.UTC),
             mobile_email=PHONE,
             mobile_verified_at=dt.datetime.now(dt.UTC),
-            password_hash=hash_password("bench password"),
+            password_hash=hash_password("bench password", settings),
             nickname="はなこ",
             status="active",
             created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30),

@@ -8,6 +8,7 @@ template, and each test gets a copy (a file copy, or CREATE DATABASE … TEMPLAT
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -34,6 +35,8 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 MAINTENANCE_DB = urlparse(TEST_DATABASE_URL).path.lstrip("/") or "postgres"
 # The process id keeps two suites on one server (two developers, or CI) apart.
 TEMPLATE_DB = f"{MAINTENANCE_DB}_template_{os.getpid()}"
+# The tests' Argon2 cost (argon2.profiles): the cheapest, so hashing costs next to nothing.
+HASH_PROFILE = "CHEAPEST"
 
 
 def _pg_url(database: str) -> str:
@@ -150,6 +153,7 @@ def settings(database_url: str, tmp_path: Path, mail_sink: tuple[MailSink, int])
         # Litestar's test client runs the app's lifespan on a loop of its own thread; a pool
         # opened there cannot serve the test's loop, so tests open a connection per query.
         db_pool_size=0,
+        password_hash_profile=HASH_PROFILE,
     )
 
 
@@ -165,18 +169,25 @@ async def app(settings: Settings):
     return create_app(settings)
 
 
-@pytest.fixture
-async def client(app) -> AsyncIterator[AsyncTestClient]:
+@contextlib.asynccontextmanager
+async def browser_of(app) -> AsyncIterator[AsyncTestClient]:  # type: ignore[no-untyped-def]
+    """A browser on `app`; a test that needs settings read when the app is assembled (the
+    trusted proxies, say) builds its own app with create_app and opens one with this."""
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         test_client.follow_redirects = False  # tests assert the 303s themselves
         yield test_client
 
 
 @pytest.fixture
+async def client(app) -> AsyncIterator[AsyncTestClient]:
+    async with browser_of(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
 async def other_client(app) -> AsyncIterator[AsyncTestClient]:
     """A second browser: another member's cookies."""
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
-        test_client.follow_redirects = False  # tests assert the 303s themselves
+    async with browser_of(app) as test_client:
         yield test_client
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ashiato.accounts import queries, service
 from ashiato.members.tables import Member, MemberStatus
+from tests.conftest import HASH_PROFILE
 
 PASSWORD = "correct horse battery"
 
@@ -23,7 +24,7 @@ async def make_member(
     return await queries.insert_member(
         pc_email=email,
         pc_verified_at=now if status != MemberStatus.PENDING else None,
-        password_hash=service.hash_password(PASSWORD),
+        password_hash=service.password_hasher(HASH_PROFILE).hash(PASSWORD),
         nickname=nickname or email.partition("@")[0],
         full_name=nickname or email,
         status=status,

@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -20,6 +21,7 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ashiato import db, i18n, registry
 from ashiato.accounts.throttle import LoginThrottle
@@ -86,6 +88,18 @@ def make_stores(settings: Settings) -> dict[str, Store]:
     }
 
 
+def proxy_headers(settings: Settings) -> list[DefineMiddleware]:
+    """The client's address behind our reverse proxies, decided in this one place: uvicorn's
+    proxy-headers middleware believes X-Forwarded-For/-Proto only from the addresses in
+    ASHIATO_FORWARDED_ALLOW_IPS (none by default), so `request.client` is the client's
+    for the login throttle and the mobile policy alike, and a visitor cannot forge it."""
+    if not settings.forwarded_allow_ips:
+        return []
+    return [
+        DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips))
+    ]
+
+
 def create_app(settings: Settings) -> Litestar:
     settings = settings.resolved()
     stores = make_stores(settings)
@@ -134,6 +148,7 @@ def create_app(settings: Settings) -> Litestar:
         request_class=HTMXRequest,
         after_request=security_headers,
         middleware=[
+            *proxy_headers(settings),
             RotatingSessionConfig(
                 store="sessions",
                 max_age=SESSION_DAYS * 86400,

@@ -75,9 +75,18 @@ async def _serve(settings: Settings, host: str, port: int, smtp_port: int, demo:
     gateway = await start_gateway(settings, host=host, port=smtp_port)
     sender = asyncio.create_task(run_sender(settings, stop))
     pruner = asyncio.create_task(run_pruner(settings, stop))
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=host, port=port, lifespan="on", log_level="info")
+    # proxy_headers=False: the app reads X-Forwarded-For itself, trusting only the proxies
+    # of ASHIATO_FORWARDED_ALLOW_IPS (app.proxy_headers); uvicorn's own default would trust
+    # 127.0.0.1 and FORWARDED_ALLOW_IPS, a second and differently configured place.
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        lifespan="on",
+        log_level="info",
+        proxy_headers=False,
     )
+    server = uvicorn.Server(config)
     print(f"Ashiato: http://{host}:{port}/  mail gateway: smtp://{host}:{smtp_port}", flush=True)
     try:
         await server.serve()
@@ -129,6 +138,7 @@ def cmd_admin_create(args: argparse.Namespace) -> None:
 
 def cmd_invite(args: argparse.Namespace) -> None:
     from ashiato.accounts import queries, service
+    from ashiato.accounts.forms import InvitationForm
     from ashiato.errors import NotFound
 
     settings = _settings()
@@ -137,7 +147,8 @@ def cmd_invite(args: argparse.Namespace) -> None:
         inviter = await queries.member_by_pc_email(service.normalize_email(args.by))
         if inviter is None:
             raise NotFound(f"no member with the address {args.by}")
-        return await service.invite(inviter, args.email, args.message or "", settings)
+        form = InvitationForm(email=args.email, message=args.message or "")
+        return await service.invite(inviter, form, settings)
 
     issued = _run(settings, work)
     print(issued.url)  # type: ignore[attr-defined]

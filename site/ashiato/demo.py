@@ -11,6 +11,7 @@ import random
 
 from ashiato.accounts import queries as account_queries
 from ashiato.accounts import service as accounts
+from ashiato.accounts.forms import InvitationForm
 from ashiato.features import FEATURES
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.settings import Settings
@@ -102,7 +103,7 @@ async def fill_demo(settings: Settings) -> str:
         member = await account_queries.insert_member(
             pc_email=email,
             pc_verified_at=joined,
-            password_hash=accounts.hash_password(DEMO_PASSWORD),
+            password_hash=accounts.hash_password(DEMO_PASSWORD, settings),
             nickname=nickname,
             full_name=name,
             gender=gender,
@@ -120,7 +121,7 @@ async def fill_demo(settings: Settings) -> str:
     hanako = await account_queries.member_by_pc_email("hanako@example.jp")
     assert hanako is not None
     pending = await accounts.invite(
-        hanako, "friend@example.jp", "一緒にやろうよ！ Join us!", settings
+        hanako, InvitationForm("friend@example.jp", "一緒にやろうよ！ Join us!"), settings
     )
     lines = [
         f"demo: {len(PEOPLE) + 1} members; log in as {ADMIN_EMAIL} (or hanako@example.jp, "

@@ -68,7 +68,8 @@ class ReportedItem:
 
 
 SectionProvider = Callable[["Member", "Member"], Awaitable[Section | None]]
-MemberSectionProvider = Callable[["Member"], Awaitable[Section | None]]
+# (member, settings): the member whose home or welcome page it is; settings for policies.
+MemberSectionProvider = Callable[["Member", "Settings"], Awaitable[Section | None]]
 WithdrawalHook = Callable[[int], Awaitable[None]]  # runs inside the withdrawal's transaction
 DemoFiller = Callable[["Settings"], Awaitable[None]]
 
@@ -83,8 +84,8 @@ class Feature:
     nav: Sequence[NavEntry] = ()
     stylesheet: str | None = None  # /static/<name>.css
     profile_section: SectionProvider | None = None  # (viewer, owner) on a profile page
-    home_section: MemberSectionProvider | None = None  # (member) on the member's home
-    welcome_section: MemberSectionProvider | None = None  # (member) on /welcome
+    home_section: MemberSectionProvider | None = None  # (member, settings) on the home page
+    welcome_section: MemberSectionProvider | None = None  # (member, settings) on /welcome
     report_targets: Sequence[ReportTarget] = ()
     on_withdrawal: WithdrawalHook | None = None
     fill_demo: DemoFiller | None = None
@@ -102,12 +103,23 @@ async def profile_sections(
     return await _sections(providers, viewer, owner)
 
 
-async def home_sections(features: Sequence[Feature], member: Member) -> list[Section]:
-    return await _sections([f.home_section for f in features if f.home_section], member)
+async def home_sections(
+    features: Sequence[Feature], member: Member, settings: Settings
+) -> list[Section]:
+    providers = [f.home_section for f in features if f.home_section]
+    return await _sections(providers, member, settings)
 
 
-async def welcome_sections(features: Sequence[Feature], member: Member) -> list[Section]:
-    return await _sections([f.welcome_section for f in features if f.welcome_section], member)
+async def welcome_sections(
+    features: Sequence[Feature], member: Member, settings: Settings
+) -> list[Section]:
+    providers = [f.welcome_section for f in features if f.welcome_section]
+    return await _sections(providers, member, settings)
+
+
+def withdrawal_hooks(features: Sequence[Feature]) -> list[WithdrawalHook]:
+    """What each feature does when a member withdraws, to run in the withdrawal's transaction."""
+    return [f.on_withdrawal for f in features if f.on_withdrawal]
 
 
 def navigation(features: Sequence[Feature]) -> list[NavEntry]:

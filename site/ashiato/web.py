@@ -143,6 +143,8 @@ def see_other(path: str) -> Redirect:
 
 
 def client_address(request: Request) -> str:
+    """The client's address: behind trusted proxies, the one they report (the proxy-headers
+    middleware of app.py has set it), else the peer's. Nothing else reads proxy headers."""
     return request.client.host if request.client else "unknown"
 
 

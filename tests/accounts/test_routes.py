@@ -6,7 +6,10 @@ import datetime as dt
 import re
 from dataclasses import replace
 
+import pytest
+
 from ashiato.accounts import queries
+from ashiato.accounts.forms import InvitationForm
 from ashiato.accounts.tables import Invitation
 from ashiato.i18n import _, using
 from ashiato.members.tables import Member, MemberStatus
@@ -366,7 +369,7 @@ async def test_invitation_page_shows_the_inviters_photo_to_the_invitee(
     picture = io.BytesIO()
     Image.new("RGB", (64, 64), (230, 120, 20)).save(picture, "JPEG")
     await profiles.add_photo(inviter, picture.getvalue(), settings)
-    issued = await accounts.invite(inviter, "guest@example.jp", "", settings)
+    issued = await accounts.invite(inviter, InvitationForm("guest@example.jp"), settings)
     page = await other_client.get(f"/join/{issued.token}")
     photo_path = f"/join/{issued.token}/inviter-photo"
     assert f'src="{photo_path}"' in page.text
@@ -388,3 +391,104 @@ async def test_resending_the_confirmation_link_with_and_without_htmx(client, set
     assert fragment.status_code == 200 and 'role="status"' in fragment.text
     assert "<html" not in fragment.text
     assert await deliver_due(settings) == 2
+
+
+async def fail_logins(client, count: int, prefix: str, headers: dict | None = None) -> None:
+    """`count` wrong logins from one client, each for another address (so only the
+    client's count, not an address's, can reach the limit)."""
+    for n in range(count):
+        wrong = {"email": f"{prefix}{n}@example.jp", "password": "x"}
+        response = await post_form(client, "/login", wrong, headers=headers or {})
+        assert response.status_code == 400
+
+
+async def test_a_success_clears_the_client_count_so_a_shared_address_locks_nobody_out(
+    client, settings
+):
+    """Members behind one proxy or carrier gateway share a client key: one member's
+    typos must not lock the others out once anyone has logged in correctly."""
+    await make_member("m@example.jp")
+    await make_member("other@example.jp")
+    await fail_logins(client, settings.login_attempts - 1, "typo")
+    await login(client, "m@example.jp")
+    await post_form(client, "/logout", {})
+    await fail_logins(client, settings.login_attempts - 1, "again")
+    # Without the reset the client key would count twice the limit less two by now.
+    await login(client, "other@example.jp")
+
+
+async def test_a_forged_forwarded_for_from_an_untrusted_peer_is_ignored(client, settings):
+    await make_member("m@example.jp")
+    for n in range(settings.login_attempts):
+        await fail_logins(client, 1, f"nobody{n}-", {"X-Forwarded-For": f"203.0.113.{n + 1}"})
+    # Every failure counted against the peer itself, whatever the header said.
+    fresh = {"X-Forwarded-For": "198.51.100.7"}
+    blocked = await post_form(
+        client, "/login", {"email": "m@example.jp", "password": PASSWORD}, headers=fresh
+    )
+    assert blocked.status_code == 429
+
+
+async def test_the_forwarded_for_of_a_trusted_proxy_names_the_client(settings):
+    from ashiato.app import create_app
+    from tests.conftest import browser_of
+
+    # The test client's peer address is "testclient": our reverse proxy here.
+    settings = replace(settings, forwarded_allow_ips=("testclient",))
+    await make_member("m@example.jp")
+    async with browser_of(create_app(settings)) as client:
+        guesser = {"X-Forwarded-For": "203.0.113.9"}
+        await fail_logins(client, settings.login_attempts, "nobody", guesser)
+        still_blocked = await post_form(
+            client, "/login", {"email": "m@example.jp", "password": PASSWORD}, headers=guesser
+        )
+        assert still_blocked.status_code == 429
+        # A forged entry left of our proxy's does not count: the right-most one does.
+        another = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
+        allowed = await post_form(
+            client, "/login", {"email": "m@example.jp", "password": PASSWORD}, headers=another
+        )
+        assert allowed.status_code == 303
+
+
+async def test_withdrawal_hooks_run_inside_the_withdrawal_transaction(settings):
+    from ashiato.accounts import service as accounts
+    from ashiato.accounts.forms import WithdrawalForm
+
+    member = await make_member("leaving@example.jp")
+    seen: list[int] = []
+
+    async def failing_hook(member_id: int) -> None:
+        seen.append(member_id)
+        raise RuntimeError("a feature could not let go")
+
+    with pytest.raises(RuntimeError):
+        await accounts.withdraw(member, WithdrawalForm(PASSWORD), settings, [failing_hook])
+    assert seen == [member.id]
+    row = await queries.member_by_id(member.id)
+    assert row.status == MemberStatus.ACTIVE and row.pc_email == "leaving@example.jp"
+
+
+async def test_the_password_hash_cost_comes_from_the_settings(settings):
+    from argon2 import extract_parameters, profiles
+
+    from ashiato.accounts import service as accounts
+
+    for name in ("CHEAPEST", "RFC_9106_LOW_MEMORY"):
+        hashed = accounts.hash_password(
+            "secret words", replace(settings, password_hash_profile=name)
+        )
+        assert extract_parameters(hashed).memory_cost == getattr(profiles, name).memory_cost
+
+
+async def test_a_login_rehashes_a_password_hashed_at_another_cost(client, settings):
+    from argon2 import extract_parameters, profiles
+
+    from ashiato.accounts import service as accounts
+
+    member = await make_member("m@example.jp")
+    stronger = replace(settings, password_hash_profile="RFC_9106_LOW_MEMORY")
+    await queries.update_member(member.id, password_hash=accounts.hash_password(PASSWORD, stronger))
+    await login(client, "m@example.jp")
+    rehashed = (await queries.member_by_id(member.id)).password_hash
+    assert extract_parameters(rehashed).memory_cost == profiles.CHEAPEST.memory_cost

@@ -41,6 +41,7 @@ def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
         "ASHIATO_BASE_URL": f"http://127.0.0.1:{http_port}",
         "ASHIATO_SMTP_RELAY": f"{host}:{relay_port}",
         "ASHIATO_SECRET_KEY": "e2e-secret-" + "y" * 32,
+        "ASHIATO_PASSWORD_HASH_PROFILE": settings.password_hash_profile,
     }
     process = subprocess.Popen(
         [

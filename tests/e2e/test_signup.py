@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from ashiato.accounts import queries, service
+from ashiato.accounts.forms import InvitationForm
 from ashiato.members.tables import MemberStatus
 from tests.factories import PASSWORD, make_member
 
@@ -22,7 +23,9 @@ async def test_sign_up_from_an_invitation_then_switch_language(
     live_server, browser, settings, sink
 ):
     founder = await make_member("founder@example.jp", "ゆき", is_admin=True, locale="ja")
-    issued = await service.invite(founder, "newbie@example.jp", "おいでよ", settings)
+    issued = await service.invite(
+        founder, InvitationForm("newbie@example.jp", "おいでよ"), settings
+    )
     token = issued.url.rsplit("/", 1)[1]
 
     page = await browser.new_page(locale="ja-JP")

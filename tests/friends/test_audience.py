@@ -59,12 +59,13 @@ def test_blocked_and_logged_out_see_nothing_even_public():
 
 async def test_accepted_invitation_makes_inviter_and_invitee_maimiku(client, settings, sink):
     from ashiato.accounts import service as accounts
+    from ashiato.accounts.forms import InvitationForm
     from ashiato.friends import queries
     from tests.accounts.test_routes import SIGNUP
     from tests.conftest import post_form
 
     inviter = await make_member("inviter@example.jp")
-    issued = await accounts.invite(inviter, "new@example.jp", "", settings)
+    issued = await accounts.invite(inviter, InvitationForm("new@example.jp"), settings)
     response = await post_form(client, f"/join/{issued.token}", SIGNUP)
     assert response.status_code == 303
     new = await accounts.queries.member_by_pc_email("new@example.jp")
@@ -76,6 +77,7 @@ async def test_an_inviter_at_the_maimiku_limit_gets_no_new_maimiku(client, app, 
     from dataclasses import replace
 
     from ashiato.accounts import service as accounts
+    from ashiato.accounts.forms import InvitationForm
     from ashiato.friends import queries
     from ashiato.friends import service as friends_service
     from tests.accounts.test_routes import SIGNUP
@@ -84,7 +86,7 @@ async def test_an_inviter_at_the_maimiku_limit_gets_no_new_maimiku(client, app, 
     app.state.settings = replace(settings, max_friends=1)
     inviter = await make_member("inviter@example.jp")
     await friends_service.make_friends(inviter, await make_member("old@example.jp"))
-    issued = await accounts.invite(inviter, "new@example.jp", "", settings)
+    issued = await accounts.invite(inviter, InvitationForm("new@example.jp"), settings)
     assert (await post_form(client, f"/join/{issued.token}", SIGNUP)).status_code == 303
     new = await accounts.queries.member_by_pc_email("new@example.jp")
     assert not await queries.are_friends(inviter.id, new.id)

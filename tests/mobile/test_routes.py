@@ -9,10 +9,12 @@ from dataclasses import replace
 import pytest
 
 from ashiato.accounts import queries, service
+from ashiato.accounts.forms import InvitationForm
+from ashiato.app import create_app
 from ashiato.members.tables import MemberStatus
 from ashiato.mobile import service as mobile
 from ashiato.outbox.service import deliver_due
-from tests.conftest import post_form
+from tests.conftest import browser_of, post_form
 from tests.factories import login, make_member
 from tests.mailgate.gateway_client import empty_mail, running_gateway, send, token_of
 
@@ -36,7 +38,7 @@ async def sign_up(app, client, settings, sink, email: str, headers: dict | None 
     founder = await queries.member_by_pc_email("founder@example.jp") or await make_member(
         "founder@example.jp", is_admin=True
     )
-    issued = await service.invite(founder, email, "", settings)
+    issued = await service.invite(founder, InvitationForm(email), settings)
     join_path = "/join/" + issued.url.rsplit("/", 1)[1]
     signed_up = await post_form(client, join_path, SIGNUP, headers=headers or {})
     assert signed_up.status_code == 303, signed_up.text
@@ -98,18 +100,19 @@ async def test_a_refused_mail_is_explained_on_the_waiting_page(app, client, sett
     ],
 )
 async def test_jp_only_asks_for_a_phone_only_when_the_sign_up_came_from_japan(
-    app, client, settings, sink, forwarded, needs_phone
+    settings, sink, forwarded, needs_phone
 ):
-    settings = app.state.settings = replace(
-        settings, mobile_verification="jp-only", trusted_proxy_header="x-forwarded-for"
-    )
+    # The test client's peer address is "testclient": trusted here as our reverse proxy.
+    settings = replace(settings, mobile_verification="jp-only", forwarded_allow_ips=("testclient",))
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-    member = await sign_up(app, client, settings, sink, "taro@example.jp", headers)
-    assert (member.signup_country == "JP") is needs_phone
-    expected = MemberStatus.PENDING if needs_phone else MemberStatus.ACTIVE
-    assert member.status == expected
-    if needs_phone:
-        assert REGIST_LINK.search((await client.get("/welcome")).text)
+    app = create_app(settings)
+    async with browser_of(app) as client:
+        member = await sign_up(app, client, settings, sink, "taro@example.jp", headers)
+        assert (member.signup_country == "JP") is needs_phone
+        expected = MemberStatus.PENDING if needs_phone else MemberStatus.ACTIVE
+        assert member.status == expected
+        if needs_phone:
+            assert REGIST_LINK.search((await client.get("/welcome")).text)
 
 
 async def test_the_proxy_header_is_ignored_unless_the_settings_trust_it(

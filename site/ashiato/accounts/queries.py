@@ -6,15 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ashiato.accounts.tables import EmailVerification, Invitation
+
+# The kernel's member reads, under the names this module's callers have always used.
+from ashiato.members.queries import member_by_id as member_by_id
+from ashiato.members.queries import member_by_pc_email as member_by_pc_email
 from ashiato.members.tables import Member, MemberStatus
-
-
-async def member_by_id(member_id: int) -> Member | None:
-    return await Member.objects().where(Member.id == member_id).first()
-
-
-async def member_by_pc_email(email: str) -> Member | None:
-    return await Member.objects().where(Member.pc_email == email).first()
 
 
 async def members_by_pc_emails(emails: Iterable[str]) -> dict[str, Member]:

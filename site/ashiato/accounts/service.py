@@ -7,36 +7,126 @@ handlers, the CLI and the mail gateway only call these.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
-from argon2 import PasswordHasher
+import argon2.profiles
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ashiato import db
 from ashiato.accounts import queries
+from ashiato.accounts.forms import (
+    Credentials,
+    InvitationForm,
+    PasswordChangeForm,
+    SignUpForm,
+    WithdrawalForm,
+)
 from ashiato.accounts.tables import Invitation
 from ashiato.accounts.throttle import LoginThrottle
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
-from ashiato.friends import queries as friend_queries
-from ashiato.i18n import _, current_locale, using
+from ashiato.friends import service as friends
+from ashiato.i18n import _, current_locale, lazy_gettext, using
 from ashiato.members import require_active
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.outbox import service as outbox
+from ashiato.profiles import service as profiles
+from ashiato.registry import WithdrawalHook
 from ashiato.settings import Settings
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,252}\.[A-Za-z]{2,}$")
-GENDERS = ("", "female", "male", "other")
 PASSWORD_MIN = 8
-LIMITS = {"nickname": 40, "full_name": 80, "region": 40, "introduction": 2000, "message": 1000}
+PASSWORD_MAX = 200
+# Accounts' own fields; the profile fields asked at sign-up are profiles' rules.
+LIMITS = {"full_name": 80, "message": 1000}
+
+
+# -- errors: one subclass per reason, each with its message ------------------------------
 
 
 class AccountError(DomainError):
-    """A membership rule refused the request."""
+    """A membership rule refused the request. Each reason is a subclass that knows its
+    translated message (made in the current locale when raised) and its code."""
+
+    reason: ClassVar[str] = "account"
+    text: ClassVar[object] = ""  # a lazy_gettext string
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or str(self.text), code=self.reason)
+
+
+class UnknownInvitation(AccountError, NotFound):
+    reason = "unknown_invitation"
+    text = lazy_gettext("This invitation link is not valid.")
+
+
+class InvitationUsed(AccountError):
+    reason = "used"
+    text = lazy_gettext("This invitation has already been used.")
+
+
+class InvitationRevoked(AccountError):
+    reason = "revoked"
+    text = lazy_gettext("This invitation has been withdrawn.")
+
+
+class InvitationExpired(AccountError):
+    reason = "expired"
+    text = lazy_gettext("This invitation has expired.")
+
+
+class InvitationQuotaUsed(AccountError):
+    reason = "quota"
+
+    def __init__(self, quota: int) -> None:
+        super().__init__(_("You have used all %(n)s of your invitations.", n=quota))
+
+
+class EmailTaken(AccountError):
+    reason = "email_taken"
+    text = lazy_gettext("This e-mail address is already registered.")
+
+
+class UnknownVerification(AccountError, NotFound):
+    reason = "unknown_token"
+    text = lazy_gettext("This confirmation link is not valid.")
+
+
+class VerificationUsed(AccountError):
+    reason = "used"
+    text = lazy_gettext("This confirmation link has already been used.")
+
+
+class VerificationExpired(AccountError):
+    reason = "expired"
+    text = lazy_gettext("This confirmation link has expired. Log in to get a new one.")
+
+
+class LoginThrottled(AccountError):
+    status_code = 429
+    reason = "throttled"
+    text = lazy_gettext("Too many failed logins. Please wait a few minutes and try again.")
+
+
+class BadLogin(AccountError):
+    reason = "bad_login"
+    text = lazy_gettext("The e-mail address or password is wrong.")
+
+
+class NotAdmin(AccountError, PermissionDenied):
+    reason = "not_admin"
+    text = lazy_gettext("Only administrators can do this.")
+
+
+class UnknownMember(AccountError, NotFound):
+    reason = "unknown_member"
+    text = lazy_gettext("No such member.")
 
 
 def _now() -> dt.datetime:
@@ -52,8 +142,20 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+@functools.cache
+def password_hasher(profile: str) -> PasswordHasher:
+    """Argon2id with the cost of a named profile of argon2.profiles (settings choose it:
+    RFC_9106_LOW_MEMORY by default, CHEAPEST for tests). A hash keeps its own parameters,
+    so any hasher verifies it; a login re-hashes one made with other parameters."""
+    parameters = getattr(argon2.profiles, profile, None)
+    if not isinstance(parameters, Parameters):
+        known = [name for name in dir(argon2.profiles) if name.isupper()]
+        raise ValueError(f"ASHIATO_PASSWORD_HASH_PROFILE must be one of {known}, not {profile!r}")
+    return PasswordHasher.from_parameters(parameters)
+
+
+def hash_password(password: str, settings: Settings) -> str:
+    return password_hasher(settings.password_hash_profile).hash(password)
 
 
 def normalize_email(email: str) -> str:
@@ -103,13 +205,14 @@ async def create_founder(email: str, password: str, nickname: str, settings: Set
     if errors:
         raise FormInvalid(errors)
     if await queries.email_taken(email):
-        raise AccountError(_("This e-mail address is already registered."), code="email_taken")
+        raise EmailTaken()
     now = _now()
+    longest = profiles.MEMBER_FIELD_LIMITS["nickname"]
     return await queries.insert_member(
         pc_email=email,
         pc_verified_at=now,
-        password_hash=hash_password(password),
-        nickname=nickname[: LIMITS["nickname"]] or email.partition("@")[0][:40],
+        password_hash=hash_password(password, settings),
+        nickname=nickname[:longest] or email.partition("@")[0][:longest],
         status=MemberStatus.ACTIVE,
         is_admin=True,
         approved_at=now,
@@ -131,10 +234,11 @@ def invitation_url(settings: Settings, token: str) -> str:
     return f"{settings.base_url}/join/{token}"
 
 
-async def invite(inviter: Member, email: str, message: str, settings: Settings) -> IssuedInvitation:
+async def invite(inviter: Member, form: InvitationForm, settings: Settings) -> IssuedInvitation:
     """Invite someone by e-mail; the mail is queued in the same transaction."""
     require_active(inviter)
-    email = normalize_email(email)
+    email = normalize_email(form.email)
+    message = form.message
     errors = {}
     if not valid_email(email):
         errors["email"] = _("Enter a valid e-mail address.")
@@ -147,10 +251,7 @@ async def invite(inviter: Member, email: str, message: str, settings: Settings) 
     if not inviter.is_admin:
         used = await queries.open_invitation_count(inviter.id)
         if used >= settings.invitation_quota:
-            raise AccountError(
-                _("You have used all %(n)s of your invitations.", n=settings.invitation_quota),
-                code="quota",
-            )
+            raise InvitationQuotaUsed(settings.invitation_quota)
     token = new_token()
     url = invitation_url(settings, token)
     async with db.transaction():
@@ -186,9 +287,9 @@ async def revoke_invitation(actor: Member, invitation_id: int) -> None:
     require_active(actor)
     invitation = await queries.invitation_by_id(invitation_id)
     if invitation is None or (invitation.inviter != actor.id and not actor.is_admin):
-        raise NotFound(_("This invitation does not exist."), code="unknown_invitation")
+        raise UnknownInvitation(_("This invitation does not exist."))
     if invitation.used_at is not None:
-        raise AccountError(_("This invitation has already been used."), code="used")
+        raise InvitationUsed()
     await queries.update_invitation(invitation.id, revoked_at=_now())
 
 
@@ -207,67 +308,50 @@ async def open_invitation(token: str) -> OpenInvitation:
     """The invitation behind a link, with the inviter's profile; refuses dead links."""
     invitation = await queries.invitation_by_token_hash(token_hash(token))
     if invitation is None:
-        raise NotFound(_("This invitation link is not valid."), code="unknown_invitation")
+        raise UnknownInvitation()
     if invitation.revoked_at is not None:
-        raise AccountError(_("This invitation has been withdrawn."), code="revoked")
+        raise InvitationRevoked()
     if invitation.used_at is not None:
-        raise AccountError(_("This invitation has already been used."), code="used")
+        raise InvitationUsed()
     if invitation.expires_at <= _now():
-        raise AccountError(_("This invitation has expired."), code="expired")
+        raise InvitationExpired()
     inviter = await queries.member_by_id(invitation.inviter)
     if inviter is None or inviter.status == MemberStatus.WITHDRAWN:
-        raise AccountError(_("This invitation has been withdrawn."), code="revoked")
+        raise InvitationRevoked()
     return OpenInvitation(invitation=invitation, inviter=inviter)
 
 
 # -- sign-up and verification ------------------------------------------------------------
 
 
-def parse_birth_date(raw: str | None) -> tuple[dt.date | None, str | None]:
-    """A birth date from a form: (date or None when empty, translated error or None)."""
-    birth = (raw or "").strip()
-    if not birth:
-        return None, None
-    try:
-        birth_date = dt.date.fromisoformat(birth)
-    except ValueError:
-        return None, _("Enter a date like 1985-04-01.")
-    if not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
-        return None, _("Enter a date like 1985-04-01.")
-    return birth_date, None
+def _password_errors(password: str, confirm: str) -> dict[str, str]:
+    if len(password) < PASSWORD_MIN:
+        return {"password": _("The password needs at least %(n)s characters.", n=PASSWORD_MIN)}
+    if len(password) > PASSWORD_MAX:
+        return {"password": _("At most %(n)s characters.", n=PASSWORD_MAX)}
+    if password != confirm:
+        return {"password_confirm": _("The two passwords differ.")}
+    return {}
 
 
-def _validate_profile(form: dict[str, str], *, require_password: bool) -> dict[str, object]:
-    errors: dict[str, str] = {}
-    values: dict[str, object] = {}
-    for name in ("nickname", "full_name", "region", "introduction"):
-        value = (form.get(name) or "").strip()
-        if len(value) > LIMITS[name]:
-            errors[name] = _("At most %(n)s characters.", n=LIMITS[name])
-        values[name] = value
-    if not values["nickname"]:
-        errors["nickname"] = _("Enter a nickname.")
-    if not values["full_name"]:
+def _validate_sign_up(form: SignUpForm) -> dict[str, object]:
+    """The new member's values: the profile fields by profiles' rules, the rest by ours."""
+    values, errors = profiles.check_member_fields(
+        nickname=form.nickname,
+        gender=form.gender,
+        birth_date=form.birth_date,
+        region=form.region,
+        introduction=form.introduction,
+    )
+    full_name = form.full_name.strip()
+    if len(full_name) > LIMITS["full_name"]:
+        errors["full_name"] = _("At most %(n)s characters.", n=LIMITS["full_name"])
+    elif not full_name:
         errors["full_name"] = _("Enter your name.")
-    gender = form.get("gender") or ""
-    if gender not in GENDERS:
-        errors["gender"] = _("Choose one of the options.")
-    values["gender"] = gender
-    values["birth_date"], birth_error = parse_birth_date(form.get("birth_date"))
-    if birth_error:
-        errors["birth_date"] = birth_error
-    if require_password:
-        password = form.get("password") or ""
-        if len(password) < PASSWORD_MIN:
-            errors["password"] = _("The password needs at least %(n)s characters.", n=PASSWORD_MIN)
-        elif len(password) > 200:
-            errors["password"] = _("At most %(n)s characters.", n=200)
-        elif password != (form.get("password_confirm") or ""):
-            errors["password_confirm"] = _("The two passwords differ.")
-        values["password"] = password
+    errors.update(_password_errors(form.password, form.password_confirm))
     if errors:
         raise FormInvalid(errors)
-    return values
+    return {**values, "full_name": full_name}
 
 
 async def _queue_pc_verification(member: Member, email: str, settings: Settings) -> None:
@@ -294,19 +378,18 @@ async def _queue_pc_verification(member: Member, email: str, settings: Settings)
         )
 
 
-async def sign_up(
-    token: str, form: dict[str, str], settings: Settings, *, country: str = ""
-) -> Member:
+async def sign_up(token: str, form: SignUpForm, settings: Settings, *, country: str = "") -> Member:
     """Create a pending account from an invitation and send the PC verification link."""
     opened = await open_invitation(token)
-    values = _validate_profile(form, require_password=True)
+    values = _validate_sign_up(form)
     email = opened.invitation.email
     if await queries.email_taken(email):
-        raise AccountError(_("This e-mail address is already registered."), code="email_taken")
+        raise EmailTaken()
+    password_hash = hash_password(form.password, settings)  # slow: outside the transaction
     async with db.transaction():
         member = await queries.insert_member(
             pc_email=email,
-            password_hash=hash_password(str(values.pop("password"))),
+            password_hash=password_hash,
             invited_by=opened.inviter.id,
             locale=current_locale(),
             time_zone=settings.default_time_zone,
@@ -315,10 +398,9 @@ async def sign_up(
             **values,
         )
         if not await queries.claim_invitation(opened.invitation.id, member.id, _now()):
-            raise AccountError(_("This invitation has already been used."), code="used")
+            raise InvitationUsed()
         # As in mixi, the person who invited you is your first maimiku (within the limit).
-        if await friend_queries.count_active_friends(opened.inviter.id) < settings.max_friends:
-            await friend_queries.insert_friendship(opened.inviter.id, member.id)
+        await friends.befriend_on_invitation(opened.inviter.id, member.id, settings)
         await _queue_pc_verification(member, email, settings)
     return member
 
@@ -333,19 +415,17 @@ async def resend_pc_verification(member: Member, settings: Settings) -> None:
 async def verify_pc_email(token: str, settings: Settings) -> Member:
     verification = await queries.verification_by_token_hash(token_hash(token))
     if verification is None:
-        raise NotFound(_("This confirmation link is not valid."), code="unknown_token")
+        raise UnknownVerification()
     if verification.used_at is not None:
-        raise AccountError(_("This confirmation link has already been used."), code="used")
+        raise VerificationUsed()
     if verification.expires_at <= _now():
-        raise AccountError(
-            _("This confirmation link has expired. Log in to get a new one."), code="expired"
-        )
+        raise VerificationExpired()
     member = await queries.member_by_id(verification.member)
     if member is None or member.pc_email != verification.email:
-        raise NotFound(_("This confirmation link is not valid."), code="unknown_token")
+        raise UnknownVerification()
     async with db.transaction():
         if not await queries.use_verification(verification.id, _now()):
-            raise AccountError(_("This confirmation link has already been used."), code="used")
+            raise VerificationUsed()
         member.pc_verified_at = _now()
         member.status = status_after_verification(member, settings)
         await queries.update_member(
@@ -357,10 +437,10 @@ async def verify_pc_email(token: str, settings: Settings) -> Member:
 async def approve(admin: Member, member_id: int, settings: Settings) -> Member:
     require_active(admin)
     if not admin.is_admin:
-        raise PermissionDenied(_("Only administrators can do this."), code="not_admin")
+        raise NotAdmin()
     member = await queries.member_by_id(member_id)
     if member is None:
-        raise NotFound(_("No such member."), code="unknown_member")
+        raise UnknownMember()
     member.approved_at = _now()
     member.status = status_after_verification(member, settings)
     await queries.update_member(member.id, approved_at=member.approved_at, status=member.status)
@@ -370,63 +450,74 @@ async def approve(admin: Member, member_id: int, settings: Settings) -> Member:
 async def awaiting_approval(admin: Member) -> list[Member]:
     require_active(admin)
     if not admin.is_admin:
-        raise PermissionDenied(_("Only administrators can do this."), code="not_admin")
+        raise NotAdmin()
     return await queries.members_awaiting_approval()
 
 
 # -- login, password, withdrawal ---------------------------------------------------------
 
 
-def _password_matches(member: Member, password: str) -> bool:
+def _password_matches(member: Member, password: str, settings: Settings) -> bool:
     try:
-        return _hasher.verify(member.password_hash, password)
+        return password_hasher(settings.password_hash_profile).verify(
+            member.password_hash, password
+        )
     except (VerificationError, InvalidHashError):
         return False
 
 
 async def authenticate(
-    email: str, password: str, *, client: str, throttle: LoginThrottle
+    credentials: Credentials, settings: Settings, *, client: str, throttle: LoginThrottle
 ) -> Member:
-    """Check a login; repeated failures for an address or a client are slowed down."""
-    email = normalize_email(email)
+    """Check a login; repeated failures for an address or a client are slowed down.
+
+    A success clears both counts: the client key is often a proxy or a carrier gateway
+    that many members share, and one member's typos must not lock the others out.
+    """
+    email = normalize_email(credentials.email)
+    password = credentials.password
     keys = [f"email:{email.lower()}", f"client:{client}"]
     if await throttle.blocked(keys):
-        raise AccountError(
-            _("Too many failed logins. Please wait a few minutes and try again."),
-            code="throttled",
-        )
+        raise LoginThrottled()
     member = await queries.member_by_pc_email(email) if email else None
-    if member is None or not _password_matches(member, password):
+    if member is None or not _password_matches(member, password, settings):
         if member is None:
-            hash_password(password)  # same work either way: no timing hint about accounts
+            hash_password(password, settings)  # same work either way: no timing hint
         await throttle.failed(keys)
-        raise AccountError(_("The e-mail address or password is wrong."), code="bad_login")
-    await throttle.reset(keys[:1])
-    if _hasher.check_needs_rehash(member.password_hash):
-        await queries.update_member(member.id, password_hash=hash_password(password))
+        raise BadLogin()
+    await throttle.reset(keys)
+    if password_hasher(settings.password_hash_profile).check_needs_rehash(member.password_hash):
+        await queries.update_member(member.id, password_hash=hash_password(password, settings))
     await queries.update_member(member.id, last_login_at=_now())
     return member
 
 
-async def change_password(member: Member, current: str, new: str, confirm: str) -> None:
-    if not _password_matches(member, current):
+async def change_password(member: Member, form: PasswordChangeForm, settings: Settings) -> None:
+    if not _password_matches(member, form.current_password, settings):
         raise FormInvalid({"current_password": _("The current password is wrong.")})
-    if len(new) < PASSWORD_MIN:
-        raise FormInvalid(
-            {"password": _("The password needs at least %(n)s characters.", n=PASSWORD_MIN)}
-        )
-    if new != confirm:
-        raise FormInvalid({"password_confirm": _("The two passwords differ.")})
-    await queries.update_member(member.id, password_hash=hash_password(new))
+    errors = _password_errors(form.password, form.password_confirm)
+    if errors:
+        raise FormInvalid(errors)
+    await queries.update_member(member.id, password_hash=hash_password(form.password, settings))
 
 
 async def set_locale(member: Member, locale: str) -> None:
+    """The member's language, kept for mail and for pages on other devices."""
     await queries.update_member(member.id, locale=locale)
 
 
-async def withdraw(member: Member, password: str) -> None:
-    """退会: the account closes, its addresses are freed, its content stays anonymous."""
-    if not _password_matches(member, password):
+async def withdraw(
+    member: Member,
+    form: WithdrawalForm,
+    settings: Settings,
+    hooks: Sequence[WithdrawalHook] = (),
+) -> None:
+    """退会: the account closes, its addresses are freed, its content stays anonymous.
+
+    `hooks` are the features' withdrawal hooks (registry.withdrawal_hooks): each ends
+    what its feature keeps for a member (maimiku, pending requests …) in this transaction.
+    """
+    if not _password_matches(member, form.password, settings):
         raise FormInvalid({"password": _("The password is wrong.")})
     async with db.transaction():
         await queries.update_member(
@@ -437,5 +528,5 @@ async def withdraw(member: Member, password: str) -> None:
             mobile_email=None,
             password_hash="!",  # no password can match: the account cannot log in again
         )
-        # Maimiku end with the account (and its pending requests); what it wrote stays.
-        await friend_queries.forget_member(member.id, _now())
+        for hook in hooks:
+            await hook(member.id)

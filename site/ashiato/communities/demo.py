@@ -265,7 +265,7 @@ async def fill_demo(settings: Settings) -> str:
     # The crowd: thousands of fans, in batches.
     async with db.transaction():
         fan_ids = await queries.insert_members_in_bulk(
-            _fan_rows(FANS, accounts.hash_password("ashiato-demo"), now, rng)
+            _fan_rows(FANS, accounts.hash_password("ashiato-demo", settings), now, rng)
         )
         await queries.add_members_in_bulk(communities["jiro"].id, fan_ids)
         await queries.add_members_in_bulk(communities["ds"].id, fan_ids[:DS_FANS])

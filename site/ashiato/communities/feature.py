@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ashiato.communities import demo, routes
+from ashiato.communities import demo, home, routes
 from ashiato.i18n import lazy_gettext
 from ashiato.registry import Feature, NavEntry
 
@@ -13,5 +13,6 @@ FEATURE = Feature(
     nav=(NavEntry("/communities", lazy_gettext("Communities"), 50),),
     stylesheet="communities",
     profile_section=routes.profile_section,
+    home_section=home.home_section,
     fill_demo=demo.fill_demo,
 )

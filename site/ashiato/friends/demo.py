@@ -138,7 +138,7 @@ async def fill_demo(settings: Settings) -> str:
     if hanako is None or await account_queries.member_by_pc_email("lucas@example.com"):
         return ""  # not the accounts demo, or already filled
     rng = random.Random(2006)
-    password_hash = accounts.hash_password(DEMO_PASSWORD)
+    password_hash = accounts.hash_password(DEMO_PASSWORD, settings)
     now = dt.datetime.now(dt.UTC)
     by_email: dict[str, Member] = {}
     circles: list[list[Member]] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ashiato.friends import demo, routes
+from ashiato.friends import demo, routes, service
 from ashiato.i18n import lazy_gettext
 from ashiato.registry import Feature, NavEntry
 
@@ -21,5 +21,6 @@ FEATURE = Feature(
     ),
     stylesheet="friends",
     profile_section=routes.profile_section,
+    on_withdrawal=service.forget_member,
     fill_demo=demo.fill_demo,
 )

@@ -76,6 +76,21 @@ async def make_friends(a: Member, b: Member) -> None:
             await queries.insert_friendship(a.id, b.id)
 
 
+async def befriend_on_invitation(inviter_id: int, member_id: int, settings: Settings) -> bool:
+    """As in mixi, whoever invited you is your first maimiku, if the inviter has room (a
+    full inviter is no error: the sign-up goes on). Runs in the caller's transaction."""
+    if await queries.count_active_friends(inviter_id) >= settings.max_friends:
+        return False
+    await queries.insert_friendship(inviter_id, member_id)
+    return True
+
+
+async def forget_member(member_id: int) -> None:
+    """Withdrawal hook: maimiku end with the account, and its pending requests; what it
+    wrote stays. Runs inside the withdrawal's transaction."""
+    await queries.forget_member(member_id, _now())
+
+
 async def end_friendship(member: Member, other_id: int) -> None:
     """Either side may end it; both rows go, and the introductions they wrote each other."""
     require_active(member)

@@ -3,33 +3,32 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
-from litestar.response import Template
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
 
-from ashiato.communities import service as communities
-from ashiato.diaries import service as diaries
-from ashiato.members.tables import MemberStatus
-from ashiato.web import current_member, render, requires_active_member, see_other
+from ashiato import registry
+from ashiato.members.tables import Member, MemberStatus
+from ashiato.settings import Settings
+from ashiato.web import render, requires_active_member, see_other
 
 
 class HomeController(Controller):
     path = "/"
 
     @get("/", name="home")
-    async def show_home(self, request: Request) -> Template:
-        member = current_member(request)
-        if member is None:
+    async def show_home(
+        self,
+        request: Request,
+        viewer: NamedDependency[Member | None],
+        settings: NamedDependency[Settings],
+    ) -> Template | Redirect:
+        """The landing page for visitors; for members, what the features put on home."""
+        if viewer is None:
             return render(request, "home/landing.html", {"form": {}, "next": "/"})
-        if member.status != MemberStatus.ACTIVE:
-            return see_other("/welcome")  # type: ignore[return-value]
-        return render(
-            request,
-            "home/home.html",
-            {
-                "member": member,
-                "latest": await diaries.friends_latest(member),
-                "latest_topics": await communities.latest_topics_in_my_communities(member),
-            },
-        )
+        if viewer.status != MemberStatus.ACTIVE:
+            return see_other("/welcome")
+        sections = await registry.home_sections(request.app.state.features, viewer, settings)
+        return render(request, "home/home.html", {"member": viewer, "sections": sections})
 
 
 def not_yet_open_controller(sections: dict[str, str]) -> type[Controller]:

@@ -10,5 +10,6 @@ FEATURE = Feature(
     controllers=routes.CONTROLLERS,
     piccolo_app="ashiato.mobile.piccolo_app",
     stylesheet="mobile",
+    welcome_section=routes.welcome_section,
     fill_demo=demo.fill_demo,
 )

@@ -13,6 +13,7 @@ from ashiato.accounts.service import mobile_required
 from ashiato.diaries.service import MAX_PHOTOS
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.mobile import service
+from ashiato.registry import Section
 from ashiato.settings import Settings
 from ashiato.web import (
     current_member,
@@ -44,11 +45,15 @@ async def verification_context(
     }
 
 
-async def welcome_context(member: Member, settings: Settings) -> dict[str, object]:
+async def welcome_section(member: Member, settings: Settings) -> Section | None:
     """The mobile step of the welcome page, when the policy asks this member for it."""
     if member.mobile_verified_at is not None or not mobile_required(member, settings):
-        return {}
-    return await verification_context(member, settings)
+        return None
+    return Section(
+        template="mobile/_welcome_section.html",
+        context=await verification_context(member, settings),
+        stylesheet="mobile",
+    )
 
 
 def _posting(address: str) -> dict[str, object]:

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from ashiato.accounts import queries as account_queries
+from ashiato.members.queries import member_by_pc_email
 from ashiato.profiles import service
 from ashiato.settings import Settings
 
@@ -75,7 +75,7 @@ async def fill_demo(settings: Settings) -> str:
     """Add this feature's demo content; returns a line for the console (or "")."""
     filled = photos = 0
     for email, (hobbies, favourites, audiences) in PROFILES.items():
-        member = await account_queries.member_by_pc_email(email)
+        member = await member_by_pc_email(email)
         if member is None:
             continue
         form = dict((await service.editor(member)).values)

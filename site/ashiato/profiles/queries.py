@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ashiato.members.tables import Member
 from ashiato.profiles.tables import Profile, ProfilePhoto
 
 
@@ -17,6 +18,14 @@ async def ensure_profile(member_id: int) -> Profile:
     profile = await profile_of(member_id)
     assert profile is not None
     return profile
+
+
+async def update_member_fields(member_id: int, **values: object) -> None:
+    """The profile fields that live on the member row (nickname, gender, birth date, region,
+    introduction): asked at sign-up, but this feature's to edit."""
+    await Member.update({getattr(Member, k): v for k, v in values.items()}).where(
+        Member.id == member_id
+    )
 
 
 async def update_profile(profile_id: int, **values: object) -> None:

@@ -8,7 +8,6 @@ from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
 
 from ashiato import registry
-from ashiato.accounts.service import GENDERS
 from ashiato.errors import DomainError, FormInvalid
 from ashiato.footprints.service import footprint_task
 from ashiato.members import Visibility
@@ -52,7 +51,7 @@ async def _editor_context(member: Member, **extra: object) -> dict[str, object]:
         "preview_as": preview_as,
         "fields": service.FIELDS,
         "field_labels": service.FIELD_LABELS,
-        "genders": GENDERS,
+        "genders": service.GENDERS,
         "gender_labels": service.GENDER_LABELS,
         "visibilities": service.visibility_choices(),
         "notebook_audiences": service.notebook_audience_choices(),

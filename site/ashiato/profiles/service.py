@@ -15,8 +15,6 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_skeleton
 
 from ashiato import db
-from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import GENDERS, parse_birth_date
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends.audience import relation
 from ashiato.i18n import _, current_locale, current_time_zone, lazy_gettext
@@ -28,6 +26,7 @@ from ashiato.members import (
     display_name,
     require_active,
 )
+from ashiato.members.queries import member_by_id
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.photos import process_upload
 from ashiato.profiles import queries
@@ -35,7 +34,10 @@ from ashiato.profiles.tables import Profile, ProfilePhoto
 from ashiato.settings import Settings
 
 MAX_PHOTOS = 3
-LIMITS = {"nickname": 40, "region": 40, "introduction": 2000, "hobbies": 1000, "favourites": 1000}
+# The profile fields kept on the member row: asked at sign-up (accounts asks this module to
+# check them, see check_member_fields) and edited here. This module owns their rules.
+MEMBER_FIELD_LIMITS = {"nickname": 40, "region": 40, "introduction": 2000}
+LIMITS = {**MEMBER_FIELD_LIMITS, "hobbies": 1000, "favourites": 1000}
 # The fields with an audience of their own, in the order the profile shows them.
 FIELDS = ("photos", "gender", "age", "birthday", "region", "hobbies", "favourites", "introduction")
 FIELD_LABELS = {
@@ -54,6 +56,7 @@ GENDER_LABELS = {
     "male": lazy_gettext("Male"),
     "other": lazy_gettext("Other"),
 }
+GENDERS = tuple(GENDER_LABELS)
 # Who may write in the footprint notebook: "only me" would make it a diary, so not offered.
 NOTEBOOK_AUDIENCES = (Visibility.EVERYONE, Visibility.FRIENDS_OF_FRIENDS, Visibility.FRIENDS)
 # The editor's "preview as": the closest relation inside each audience.
@@ -206,7 +209,7 @@ def build_view(
 async def member_to_view(viewer: Member, owner_id: int) -> Member:
     """The owner of a page an active viewer opens: an existing, active member."""
     require_active(viewer)
-    owner = await account_queries.member_by_id(owner_id)
+    owner = await member_by_id(owner_id)
     if owner is None or owner.status != MemberStatus.ACTIVE:
         raise NotFound(_("No such member."), code="unknown_member")
     return owner
@@ -243,21 +246,54 @@ async def editor(member: Member) -> Editor:
     return Editor(values=values, photos=await _pictures(member.id, profile))
 
 
-def _validate(form: dict[str, str]) -> tuple[dict[str, object], dict[str, object], dict[str, str]]:
-    """Split a submitted editor form into Member values, Profile values and errors."""
+def parse_birth_date(raw: str | None) -> tuple[dt.date | None, str | None]:
+    """A birth date from a form: (date or None when empty, translated error or None)."""
+    birth = (raw or "").strip()
+    if not birth:
+        return None, None
+    try:
+        birth_date = dt.date.fromisoformat(birth)
+    except ValueError:
+        return None, _("Enter a date like 1985-04-01.")
+    if not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
+        return None, _("Enter a date like 1985-04-01.")
+    return birth_date, None
+
+
+def check_member_fields(
+    *, nickname: str, gender: str, birth_date: str, region: str, introduction: str
+) -> tuple[dict[str, object], dict[str, str]]:
+    """The profile fields kept on the member row, as typed in a form (sign-up or editor):
+    their clean values, and a translated error per field that breaks a rule."""
     errors: dict[str, str] = {}
-    text = {name: (form.get(name) or "").strip() for name in LIMITS}
-    for name, limit in LIMITS.items():
+    text = {"nickname": nickname, "region": region, "introduction": introduction}
+    text = {name: value.strip() for name, value in text.items()}
+    for name, limit in MEMBER_FIELD_LIMITS.items():
         if len(text[name]) > limit:
             errors[name] = _("At most %(n)s characters.", n=limit)
     if not text["nickname"]:
         errors["nickname"] = _("Enter a nickname.")
-    gender = form.get("gender") or ""
     if gender not in GENDERS:
         errors["gender"] = _("Choose one of the options.")
-    birth_date, birth_error = parse_birth_date(form.get("birth_date"))
+    birth, birth_error = parse_birth_date(birth_date)
     if birth_error:
         errors["birth_date"] = birth_error
+    return {**text, "gender": gender, "birth_date": birth}, errors
+
+
+def _validate(form: dict[str, str]) -> tuple[dict[str, object], dict[str, object], dict[str, str]]:
+    """Split a submitted editor form into Member values, Profile values and errors."""
+    member_values, errors = check_member_fields(
+        nickname=form.get("nickname") or "",
+        gender=form.get("gender") or "",
+        birth_date=form.get("birth_date") or "",
+        region=form.get("region") or "",
+        introduction=form.get("introduction") or "",
+    )
+    text = {name: (form.get(name) or "").strip() for name in ("hobbies", "favourites")}
+    for name, value in text.items():
+        if len(value) > LIMITS[name]:
+            errors[name] = _("At most %(n)s characters.", n=LIMITS[name])
     profile_values: dict[str, object] = {
         "hobbies": text["hobbies"],
         "favourites": text["favourites"],
@@ -273,13 +309,6 @@ def _validate(form: dict[str, str]) -> tuple[dict[str, object], dict[str, object
     if audience not in NOTEBOOK_AUDIENCES:
         errors["notebook_audience"] = _("Choose one of the options.")
     profile_values["notebook_audience"] = audience
-    member_values: dict[str, object] = {
-        "nickname": text["nickname"],
-        "gender": gender,
-        "birth_date": birth_date,
-        "region": text["region"],
-        "introduction": text["introduction"],
-    }
     return member_values, profile_values, errors
 
 
@@ -291,8 +320,8 @@ async def save_profile(member: Member, form: dict[str, str]) -> None:
         raise FormInvalid(errors)
     async with db.transaction():
         # Nickname, gender, birthday, region and introduction are asked at sign-up and
-        # live on the member row (accounts); the rest is this feature's.
-        await account_queries.update_member(member.id, **member_values)
+        # live on the member row; the rest on this feature's Profile row.
+        await queries.update_member_fields(member.id, **member_values)
         profile = await queries.ensure_profile(member.id)
         await queries.update_profile(
             profile.id, **profile_values, updated_at=dt.datetime.now(dt.UTC)
