@@ -237,6 +237,24 @@ async def test_who_may_start_topics_follows_the_community_setting(client, other_
     assert allowed.status_code == 303
 
 
+async def test_a_form_sent_without_its_fields_is_shown_again_with_errors(client):
+    admin = await english_member("admin@example.jp", "Admin")
+    community = await make_community(admin)
+    topic = await make_topic(admin, community)
+    await login(client, "admin@example.jp")
+    base = f"/communities/{community.id}"
+
+    for path, marker in (
+        (f"{base}/topics", 'id="title-error"'),
+        (f"{base}/topics/{topic.id}/replies", 'id="body-error"'),
+        (f"{base}/topics/{topic.id}/report", 'id="reason-error"'),
+        ("/communities", 'id="name-error"'),
+    ):
+        answer = await post_form(client, path, {})  # only the CSRF token
+        assert answer.status_code == 422, path
+        assert marker in answer.text, path
+
+
 # -- replies -----------------------------------------------------------------------------
 
 
