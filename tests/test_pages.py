@@ -81,21 +81,22 @@ async def test_login_issues_a_new_session_id(client):
 
 
 async def test_home_shows_latest_topics_in_my_communities(client):
-    from ashiato.communities import service as communities
+    from ashiato.communities.commands import CommunityForm, TopicForm
+    from ashiato.communities.service import communities, topics
 
     member = await make_member("m@example.jp", locale="en")
     community = await communities.create_community(
         member,
-        {
-            "name": "ラーメン二郎",
-            "category": "food",
-            "description": "二郎",
-            "join_policy": "open",
-            "topic_policy": "members",
-            "topics_public": "1",
-        },
+        CommunityForm(
+            name="ラーメン二郎",
+            category="food",
+            description="二郎",
+            join_policy="open",
+            topic_policy="members",
+            topics_public="1",
+        ),
     )
-    await communities.start_topic(member, community.id, {"title": "おすすめの店", "body": "教えて"})
+    await topics.start_topic(member, community.id, TopicForm(title="おすすめの店", body="教えて"))
     await login(client, "m@example.jp")
     home = await client.get("/")
     assert 'id="home-latest-topics"' in home.text and "おすすめの店" in home.text

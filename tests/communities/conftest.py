@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ashiato.communities import service
+from ashiato.communities.commands import CommunityForm, TopicForm
+from ashiato.communities.service import communities, topics
 
 
 async def make_community(admin, name: str = "ラーメン二郎", **fields: str):  # type: ignore[no-untyped-def]
@@ -15,8 +16,8 @@ async def make_community(admin, name: str = "ラーメン二郎", **fields: str)
         "topics_public": "1",
         **fields,
     }
-    return await service.create_community(admin, form)
+    return await communities.create_community(admin, CommunityForm(**form))
 
 
 async def make_topic(author, community, title: str = "おすすめの店", body: str = "教えてください"):  # type: ignore[no-untyped-def]
-    return await service.start_topic(author, community.id, {"title": title, "body": body})
+    return await topics.start_topic(author, community.id, TopicForm(title=title, body=body))

@@ -14,7 +14,8 @@ from PIL import Image
 
 from ashiato.accounts import queries as account_queries
 from ashiato.app import make_jinja_environment
-from ashiato.communities import queries, service
+from ashiato.communities import queries
+from ashiato.communities.service import membership, moderation, roles, threads, topics
 from ashiato.communities.tables import Community, CommunityReport, Topic
 from ashiato.features import FEATURES
 from ashiato.friends import service as friends
@@ -127,7 +128,7 @@ async def test_approval_community_waits_for_an_admin_to_approve(client, other_cl
 
     # Only the admins approve.
     stranger = await english_member("s@example.jp", "Stranger")
-    await service.join(stranger, community.id)
+    await membership.join(stranger, community.id)
     refused = await post_form(
         other_client, f"/communities/{community.id}/requests/{stranger.id}/approve", {}
     )
@@ -219,7 +220,7 @@ async def test_who_may_start_topics_follows_the_community_setting(client, other_
     assert outsider.status_code == 403
     assert (await other_client.get(f"/communities/{chat.id}/topics/new")).status_code == 403
     for community in (announcements, chat):
-        await service.join(member, community.id)
+        await membership.join(member, community.id)
     page = await other_client.get(f"/communities/{announcements.id}")
     assert 'id="new-topic-link"' not in page.text
     refused = await post_form(other_client, f"/communities/{announcements.id}/topics", topic)
@@ -231,9 +232,27 @@ async def test_who_may_start_topics_follows_the_community_setting(client, other_
     assert started.status_code == 303
     assert "First post" in (await other_client.get(started.headers["location"])).text
 
-    await service.set_sub_admin(admin, announcements.id, member.id, True)
+    await roles.set_sub_admin(admin, announcements.id, member.id, True)
     allowed = await post_form(other_client, f"/communities/{announcements.id}/topics", topic)
     assert allowed.status_code == 303
+
+
+async def test_a_form_sent_without_its_fields_is_shown_again_with_errors(client):
+    admin = await english_member("admin@example.jp", "Admin")
+    community = await make_community(admin)
+    topic = await make_topic(admin, community)
+    await login(client, "admin@example.jp")
+    base = f"/communities/{community.id}"
+
+    for path, marker in (
+        (f"{base}/topics", 'id="title-error"'),
+        (f"{base}/topics/{topic.id}/replies", 'id="body-error"'),
+        (f"{base}/topics/{topic.id}/report", 'id="reason-error"'),
+        ("/communities", 'id="name-error"'),
+    ):
+        answer = await post_form(client, path, {})  # only the CSRF token
+        assert answer.status_code == 422, path
+        assert marker in answer.text, path
 
 
 # -- replies -----------------------------------------------------------------------------
@@ -275,8 +294,8 @@ async def test_a_reply_posted_with_htmx_clears_the_form_and_the_other_member_pol
     community = await make_community(admin)
     topic = await make_topic(admin, community)
     reader = await english_member("reader@example.jp", "Reader")
-    await service.join(reader, community.id)
-    await service.post_reply(reader, community.id, topic.id, "one")
+    await membership.join(reader, community.id)
+    await threads.post_reply(reader, community.id, topic.id, "one")
     await login(client, "admin@example.jp")
     await login(other_client, "reader@example.jp")
     path = f"/communities/{community.id}/topics/{topic.id}"
@@ -314,9 +333,9 @@ async def test_writers_edit_their_replies_and_admins_delete_others_replies(clien
     writer = await english_member("writer@example.jp", "Writer")
     bystander = await english_member("by@example.jp", "Bystander")
     for member in (writer, bystander):
-        await service.join(member, community.id)
-    await service.post_reply(writer, community.id, topic.id, "typo hear")
-    await service.post_reply(writer, community.id, topic.id, "spam spam")
+        await membership.join(member, community.id)
+    await threads.post_reply(writer, community.id, topic.id, "typo hear")
+    await threads.post_reply(writer, community.id, topic.id, "spam spam")
     path = f"/communities/{community.id}/topics/{topic.id}"
 
     await login(other_client, "by@example.jp")
@@ -340,7 +359,7 @@ async def test_writers_edit_their_replies_and_admins_delete_others_replies(clien
         assert _("This reply was removed by an admin.") in removed.text
     page = await other_client.get(path)
     assert "spam spam" not in page.text and 'id="reply-2"' in page.text  # the number stays
-    numbered = await service.post_reply(writer, community.id, topic.id, "three")
+    numbered = await threads.post_reply(writer, community.id, topic.id, "three")
     assert numbered == 3
 
     deleted = await post_form(client, f"{path}/delete", {})
@@ -355,7 +374,7 @@ async def test_members_join_and_leave_an_event_until_its_deadline(client, other_
     admin = await english_member("admin@example.jp", "Admin")
     community = await make_community(admin)
     guest = await english_member("guest@example.jp", "Guest")
-    await service.join(guest, community.id)
+    await membership.join(guest, community.id)
     await login(client, "admin@example.jp")
     await login(other_client, "guest@example.jp")
 
@@ -416,7 +435,7 @@ async def test_admins_remove_and_ban_members_and_a_banned_member_cannot_rejoin(
     admin = await english_member("admin@example.jp", "Admin")
     community = await make_community(admin)
     troll = await english_member("troll@example.jp", "Troll")
-    await service.join(troll, community.id)
+    await membership.join(troll, community.id)
     await login(client, "admin@example.jp")
     await login(other_client, "troll@example.jp")
     base = f"/communities/{community.id}"
@@ -449,8 +468,8 @@ async def test_members_report_a_reply_and_the_admins_see_and_resolve_it(client, 
     community = await make_community(admin)
     topic = await make_topic(admin, community, "Trading", "Trade here")
     reporter = await english_member("rep@example.jp", "Reporter")
-    await service.join(reporter, community.id)
-    await service.post_reply(admin, community.id, topic.id, "buy cheap pills")
+    await membership.join(reporter, community.id)
+    await threads.post_reply(admin, community.id, topic.id, "buy cheap pills")
     await login(other_client, "rep@example.jp")
     path = f"/communities/{community.id}/topics/{topic.id}"
 
@@ -474,7 +493,7 @@ async def test_the_admin_hands_the_role_over_to_a_member(client, other_client):
     community = await make_community(admin)
     heir = await english_member("heir@example.jp", "Heir")
     outsider = await english_member("out@example.jp", "Out")
-    await service.join(heir, community.id)
+    await membership.join(heir, community.id)
     await login(client, "admin@example.jp")
     base = f"/communities/{community.id}"
 
@@ -493,7 +512,7 @@ async def test_members_take_over_when_the_admin_withdrew(client):
     admin = await english_member("admin@example.jp", "Admin")
     community = await make_community(admin)
     member = await english_member("m@example.jp", "Member")
-    await service.join(member, community.id)
+    await membership.join(member, community.id)
     await login(client, "m@example.jp")
     base = f"/communities/{community.id}"
     assert 'id="claim-admin"' not in (await client.get(base)).text
@@ -536,7 +555,7 @@ async def test_a_members_communities_show_on_their_profile_with_counts(settings)
     owner = await english_member("owner@example.jp", "Owner")
     viewer = await english_member("viewer@example.jp", "Viewer")
     big = await make_community(owner, "Big one")
-    await service.join(viewer, big.id)
+    await membership.join(viewer, big.id)
     await make_community(owner, "Small one")
 
     sections = await profile_sections(FEATURES, viewer, owner)
@@ -553,7 +572,7 @@ async def test_a_members_communities_show_on_their_profile_with_counts(settings)
     assert "Big one" in html and "(2)" in html
 
     await friends.block(owner, viewer.id)
-    assert await service.communities_of(viewer, owner) == ([], 0)
+    assert await membership.communities_of(viewer, owner) == ([], 0)
 
 
 async def test_home_lists_the_latest_topics_of_my_communities(client):
@@ -564,7 +583,7 @@ async def test_home_lists_the_latest_topics_of_my_communities(client):
     await make_topic(admin, other, "Elsewhere")
     fresh = await make_topic(admin, mine, "Fresh topic")
     member = await english_member("m@example.jp", "Member")
-    await service.join(member, mine.id)
+    await membership.join(member, mine.id)
     await login(client, "m@example.jp")
 
     fragment = await client.get("/communities/home-latest", headers=HX)
@@ -572,7 +591,7 @@ async def test_home_lists_the_latest_topics_of_my_communities(client):
     assert fragment.text.index("Fresh topic") < fragment.text.index("Old topic")
     assert "Elsewhere" not in fragment.text
     assert f"/communities/{mine.id}/topics/{fresh.id}" in fragment.text
-    latest = await service.latest_topics_in_my_communities(member)
+    latest = await topics.latest_topics_in_my_communities(member)
     assert [t.title for t in latest] == ["Fresh topic", "Old topic"]
 
 
@@ -584,7 +603,7 @@ async def test_thread_and_community_pages_run_a_constant_number_of_queries(clien
     community = await make_community(admin)
     members = [await english_member(f"m{i}@example.jp", f"M{i}") for i in range(12)]
     for member in members:
-        await service.join(member, community.id)
+        await membership.join(member, community.id)
     short = await make_topic(admin, community, "Short")
     long = await make_topic(admin, community, "Long")
     for topic, count in ((short, 10), (long, 300)):
@@ -627,12 +646,12 @@ async def test_member_count_column_matches_rows_after_a_mixed_history(settings):
     community = await make_community(admin, join_policy="approval")
     members = [await make_member(f"x{i}@example.jp") for i in range(3)]
     for m in members:
-        await service.join(m, community.id)
-    await service.approve(admin, community.id, members[0].id)
-    await service.approve(admin, community.id, members[0].id)  # twice: counted once
-    await service.ban(admin, community.id, members[1].id)
-    await service.approve(admin, community.id, members[1].id)  # banned: not admitted
-    await service.decline(admin, community.id, members[2].id)
+        await membership.join(m, community.id)
+    await membership.approve(admin, community.id, members[0].id)
+    await membership.approve(admin, community.id, members[0].id)  # twice: counted once
+    await moderation.ban(admin, community.id, members[1].id)
+    await membership.approve(admin, community.id, members[1].id)  # banned: not admitted
+    await membership.decline(admin, community.id, members[2].id)
     stored = await Community.select(Community.member_count).where(Community.id == community.id)
     assert stored[0]["member_count"] == await queries.member_count(community.id) == 2
 

@@ -8,7 +8,16 @@ import asyncio
 import pytest
 
 from ashiato.accounts import queries as account_queries
-from ashiato.communities import queries, service
+from ashiato.communities import queries
+from ashiato.communities.service import (
+    communities,
+    errors,
+    membership,
+    moderation,
+    roles,
+    text,
+    threads,
+)
 from ashiato.communities.tables import Community, TopicReply
 from ashiato.errors import PermissionDenied
 from ashiato.members.tables import MemberStatus
@@ -31,16 +40,16 @@ async def test_concurrent_joins_and_leaves_keep_the_member_count_exact(settings)
     members = await make_members(24)
 
     # Everyone joins at once, each of them twice.
-    await asyncio.gather(*(service.join(m, community.id) for m in members + members))
+    await asyncio.gather(*(membership.join(m, community.id) for m in members + members))
     assert await stored_count(community.id) == 25 == await queries.member_count(community.id)
 
     # Half leave while the other half "join" again and a newcomer joins, all at once.
     newcomer = await make_member("new@example.jp", "new")
     await asyncio.gather(
-        *(service.leave(m, community.id) for m in members[:12]),
-        *(service.leave(m, community.id) for m in members[:12]),
-        *(service.join(m, community.id) for m in members[12:]),
-        service.join(newcomer, community.id),
+        *(membership.leave(m, community.id) for m in members[:12]),
+        *(membership.leave(m, community.id) for m in members[:12]),
+        *(membership.join(m, community.id) for m in members[12:]),
+        membership.join(newcomer, community.id),
     )
     assert await stored_count(community.id) == 14 == await queries.member_count(community.id)
 
@@ -50,12 +59,12 @@ async def test_concurrent_replies_never_share_a_number(settings):
     community = await make_community(admin)
     members = await make_members(8)
     for member in members:
-        await service.join(member, community.id)
+        await membership.join(member, community.id)
     topic = await make_topic(admin, community)
 
     numbers = await asyncio.gather(
         *(
-            service.post_reply(member, community.id, topic.id, f"reply {i}")
+            threads.post_reply(member, community.id, topic.id, f"reply {i}")
             for i in range(3)
             for member in members
         )
@@ -68,7 +77,7 @@ async def test_concurrent_replies_never_share_a_number(settings):
 
 def test_member_text_is_escaped_and_reply_numbers_link_to_their_page():
     html = str(
-        service.render_text(
+        text.render_text(
             '<script>alert("x")</script> see >>3 and ＞＞１２０ but not >>999\n'
             "https://example.com/?a=1&b=<2>",
             community_id=7,
@@ -95,7 +104,7 @@ async def test_search_finds_two_character_japanese_words_and_ignores_case_and_wi
     await make_community(admin, "100% 果汁", category="food", description="ジュース")
 
     async def names(q: str, **kwargs: str) -> list[str]:
-        found = await service.browse(admin, q=q, **kwargs)
+        found = await communities.browse(admin, q=q, **kwargs)
         return [c.name for c in found.communities]
 
     assert await names("二郎") == ["ラーメン二郎"]
@@ -114,29 +123,29 @@ async def test_a_member_takes_over_a_community_whose_admin_withdrew_first_come(s
     first, second = await make_members(2)
     outsider = await make_member("out@example.jp", "out")
     for member in (first, second):
-        await service.join(member, community.id)
+        await membership.join(member, community.id)
 
-    page = await service.community_page(first, community.id)
+    page = await communities.community_page(first, community.id)
     assert not page.can_claim_admin
-    with pytest.raises(service.CommunityError):
-        await service.claim_admin(first, community.id)
+    with pytest.raises(errors.CommunityError):
+        await roles.claim_admin(first, community.id)
 
     await account_queries.update_member(admin.id, status=MemberStatus.WITHDRAWN)
-    assert (await service.community_page(first, community.id)).can_claim_admin
-    assert not (await service.community_page(outsider, community.id)).can_claim_admin
-    with pytest.raises(service.CommunityError):
-        await service.claim_admin(outsider, community.id)
+    assert (await communities.community_page(first, community.id)).can_claim_admin
+    assert not (await communities.community_page(outsider, community.id)).can_claim_admin
+    with pytest.raises(errors.CommunityError):
+        await roles.claim_admin(outsider, community.id)
 
     results = await asyncio.gather(
-        service.claim_admin(first, community.id),
-        service.claim_admin(second, community.id),
+        roles.claim_admin(first, community.id),
+        roles.claim_admin(second, community.id),
         return_exceptions=True,
     )
     assert sum(1 for r in results if r is None) == 1
-    assert all(isinstance(r, service.CommunityError) for r in results if r is not None)
+    assert all(isinstance(r, errors.CommunityError) for r in results if r is not None)
     new_admin = (await queries.community_with_admin(community.id)).admin.id
     assert new_admin in (first.id, second.id)
-    assert (await service.community_page(first, community.id)).standing.is_admin == (
+    assert (await communities.community_page(first, community.id)).standing.is_admin == (
         new_admin == first.id
     )
 
@@ -146,16 +155,16 @@ async def test_sub_admins_moderate_members_but_not_each_other_or_the_admin(setti
     community = await make_community(admin)
     sub, other_sub, member = await make_members(3)
     for m in (sub, other_sub, member):
-        await service.join(m, community.id)
-    await service.set_sub_admin(admin, community.id, sub.id, True)
-    await service.set_sub_admin(admin, community.id, other_sub.id, True)
+        await membership.join(m, community.id)
+    await roles.set_sub_admin(admin, community.id, sub.id, True)
+    await roles.set_sub_admin(admin, community.id, other_sub.id, True)
 
     with pytest.raises(PermissionDenied):
-        await service.remove_member(sub, community.id, other_sub.id)
+        await moderation.remove_member(sub, community.id, other_sub.id)
     with pytest.raises(PermissionDenied):
-        await service.ban(sub, community.id, admin.id)
+        await moderation.ban(sub, community.id, admin.id)
     with pytest.raises(PermissionDenied):
-        await service.set_sub_admin(sub, community.id, member.id, True)
-    await service.remove_member(sub, community.id, member.id)
+        await roles.set_sub_admin(sub, community.id, member.id, True)
+    await moderation.remove_member(sub, community.id, member.id)
     assert await queries.membership(community.id, member.id) is None
     assert await stored_count(community.id) == 3

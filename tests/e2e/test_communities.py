@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ashiato.communities import service
+from ashiato.communities.commands import CommunityForm, TopicForm
+from ashiato.communities.service import communities, membership, threads, topics
 from tests.e2e.conftest import logged_in_page
 from tests.factories import make_member
 
@@ -10,15 +11,15 @@ from tests.factories import make_member
 async def test_a_reply_by_one_member_appears_for_the_other_within_ten_seconds(live_server, browser):
     hanako = await make_member("hanako@example.jp", "はなこ", locale="ja")
     kenji = await make_member("kenji@example.jp", "けんじ", locale="ja")
-    community = await service.create_community(
+    community = await communities.create_community(
         hanako,
-        {"name": "ラーメン二郎", "category": "food", "description": "二郎", "topics_public": "1"},
+        CommunityForm(name="ラーメン二郎", category="food", description="二郎", topics_public="1"),
     )
-    await service.join(kenji, community.id)
-    topic = await service.start_topic(
-        hanako, community.id, {"title": "おすすめの店", "body": "教えてください"}
+    await membership.join(kenji, community.id)
+    topic = await topics.start_topic(
+        hanako, community.id, TopicForm(title="おすすめの店", body="教えてください")
     )
-    await service.post_reply(kenji, community.id, topic.id, "三田本店です")
+    await threads.post_reply(kenji, community.id, topic.id, "三田本店です")
     thread = f"{live_server}/communities/{community.id}/topics/{topic.id}"
 
     writer = await logged_in_page(browser, live_server, "hanako@example.jp")

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from ashiato import db
-from ashiato.accounts import queries as account_queries
-from ashiato.accounts import service as accounts
-from ashiato.communities import queries, service
+from ashiato.communities import queries
+from ashiato.communities.commands import CommunityForm, TopicForm
+from ashiato.communities.service import communities as community_service
+from ashiato.communities.service import events, membership, threads, topics
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.settings import Settings
 
@@ -207,7 +208,7 @@ async def fill_demo(settings: Settings) -> str:
     """Add the communities; returns a line for the console."""
     rng = random.Random(2004)
     now = dt.datetime.now(dt.UTC)
-    people: dict[str, Member] = await account_queries.members_by_pc_emails(
+    people: dict[str, Member] = await queries.demo_people(
         (
             "hanako@example.jp",
             "kenji@example.jp",
@@ -224,16 +225,16 @@ async def fill_demo(settings: Settings) -> str:
 
     communities = {}
     for index, (key, admin, name, category, description, policy, public) in enumerate(COMMUNITIES):
-        community = await service.create_community(
+        community = await community_service.create_community(
             people[admin],
-            {
-                "name": name,
-                "category": category,
-                "description": description,
-                "join_policy": policy,
-                "topic_policy": "members",
-                "topics_public": "1" if public else "",
-            },
+            CommunityForm(
+                name=name,
+                category=category,
+                description=description,
+                join_policy=policy,
+                topic_policy="members",
+                topics_public="1" if public else "",
+            ),
             _picture(*PICTURES[key]) if key in PICTURES else None,
             settings,
         )
@@ -259,14 +260,16 @@ async def fill_demo(settings: Settings) -> str:
     by_nick = {email.partition("@")[0]: member for email, member in people.items()}
     for key, nicks in memberships.items():
         for nick in nicks:
-            await service.join(by_nick[nick], communities[key].id)
-    await service.join(by_nick["david"], communities["kyoto"].id, "I moved to Kyoto last spring!")
+            await membership.join(by_nick[nick], communities[key].id)
+    await membership.join(
+        by_nick["david"], communities["kyoto"].id, "I moved to Kyoto last spring!"
+    )
 
-    # The crowd: thousands of fans, in batches.
+    # The crowd: thousands of fans, in batches. Every demo member has the same password,
+    # so the fans share the hash the demo people already have.
+    password_hash = people["admin@example.jp"].password_hash
     async with db.transaction():
-        fan_ids = await queries.insert_members_in_bulk(
-            _fan_rows(FANS, accounts.hash_password("ashiato-demo", settings), now, rng)
-        )
+        fan_ids = await queries.insert_members_in_bulk(_fan_rows(FANS, password_hash, now, rng))
         await queries.add_members_in_bulk(communities["jiro"].id, fan_ids)
         await queries.add_members_in_bulk(communities["ds"].id, fan_ids[:DS_FANS])
 
@@ -348,39 +351,39 @@ async def fill_demo(settings: Settings) -> str:
         ),
     ]
     for key, author, title, body, replies in small_threads:
-        topic = await service.start_topic(
-            author, communities[key].id, {"title": title, "body": body}
+        topic = await topics.start_topic(
+            author, communities[key].id, TopicForm(title=title, body=body)
         )
         for writer, text in replies:
-            await service.post_reply(writer, communities[key].id, topic.id, text)
+            await threads.post_reply(writer, communities[key].id, topic.id, text)
 
     # A Saturday off-line meeting (オフ会) with participants.
     local_now = now.astimezone(ZoneInfo(settings.default_time_zone))
     saturday = local_now + dt.timedelta(days=(5 - local_now.weekday()) % 7 + 7)
-    meeting = await service.start_topic(
+    meeting = await topics.start_topic(
         misaki,
         communities["cafes"].id,
-        {
-            "title": "【オフ会】表参道カフェめぐり / Omotesando café walk",
-            "body": "3軒くらい回る予定です。初参加の方も歓迎！ First-timers welcome.",
-            "event_at": saturday.replace(hour=14, minute=0).strftime("%Y-%m-%dT%H:%M"),
-            "event_place": "表参道駅 A2出口 / Omotesando Stn. exit A2",
-            "event_deadline": (saturday - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
-        },
-        is_event=True,
+        TopicForm(
+            title="【オフ会】表参道カフェめぐり / Omotesando café walk",
+            body="3軒くらい回る予定です。初参加の方も歓迎！ First-timers welcome.",
+            is_event="1",
+            event_at=saturday.replace(hour=14, minute=0).strftime("%Y-%m-%dT%H:%M"),
+            event_place="表参道駅 A2出口 / Omotesando Stn. exit A2",
+            event_deadline=(saturday - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        ),
     )
     for member in (misaki, hanako, emma, aiko):
-        await service.join_event(member, communities["cafes"].id, meeting.id)
+        await events.join_event(member, communities["cafes"].id, meeting.id)
 
     # The long thread: over a thousand replies, in batches.
     jiro = communities["jiro"]
-    long_thread = await service.start_topic(
+    long_thread = await topics.start_topic(
         hanako,
         jiro.id,
-        {
-            "title": "二郎 総合スレ Part1",
-            "body": "二郎についてなんでも語りましょう。店舗情報、コール、初心者の質問も歓迎です。",
-        },
+        TopicForm(
+            title="二郎 総合スレ Part1",
+            body="二郎についてなんでも語りましょう。店舗情報、コール、初心者の質問も歓迎です。",
+        ),
     )
     writers = [kenji.id, misaki.id, yoshida.id, david.id, *fan_ids[:300]]
     started = now - dt.timedelta(days=30)
@@ -400,7 +403,7 @@ async def fill_demo(settings: Settings) -> str:
     async with db.transaction():
         await queries.insert_replies_in_bulk(long_thread.id, rows)
         await queries.update_topic(long_thread.id, last_posted_at=rows[-1]["created_at"])
-    await service.post_reply(hanako, jiro.id, long_thread.id, "1000超えましたね！ Part2を立てます")
+    await threads.post_reply(hanako, jiro.id, long_thread.id, "1000超えましたね！ Part2を立てます")
     crowd = await queries.member_count(jiro.id)
     return (
         f"demo: {len(COMMUNITIES)} communities; ラーメン二郎 has {crowd:,} members and a "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TypedDict
 
 from piccolo.columns.combination import WhereRaw
 
@@ -24,6 +25,72 @@ from ashiato.communities.tables import (
     TopicReply,
 )
 from ashiato.members.tables import Member
+
+# -- typed rows (what the selects below return) -------------------------------------------
+
+
+class MemberRow(TypedDict):
+    """A member as a join selects them: enough to name them (withdrawn ones anonymously)."""
+
+    id: int
+    nickname: str
+    status: str
+
+
+class MembershipRow(MemberRow):
+    role: str
+    joined_at: dt.datetime
+
+
+class JoinRequestRow(MemberRow):
+    message: str
+    created_at: dt.datetime
+
+
+class BanRow(MemberRow):
+    created_at: dt.datetime
+
+
+class TargetRow(TypedDict):
+    """A member some action is aimed at, within one community."""
+
+    role: str  # member or sub_admin (the admin is Community.admin)
+    status: str  # MemberStatus
+
+
+class ReportRow(TypedDict):
+    """A report on a topic (topic_*) or on a reply (reply_*), with its reporter."""
+
+    id: int
+    reason: str
+    created_at: dt.datetime
+    reporter_id: int
+    reporter_nickname: str
+    reporter_status: str
+    topic_id: int | None
+    topic_title: str | None
+    reply_number: int | None
+    reply_topic_id: int | None
+    reply_topic_title: str | None
+
+
+# -- members (the kernel's table, read for what communities show) -------------------------
+
+
+async def member_row(member_id: int) -> MemberRow | None:
+    """A member's id, nickname and status (the page of their communities names them)."""
+    return (
+        await Member.select(Member.id, Member.nickname, Member.status)
+        .where(Member.id == member_id)
+        .first()
+    )  # type: ignore[return-value]
+
+
+async def demo_people(emails: Iterable[str]) -> dict[str, Member]:
+    """The demo's named members by PC address (one query; the demo made them already)."""
+    found = await Member.objects().where(Member.pc_email.is_in(sorted(set(emails))))
+    return {member.pc_email: member for member in found}
+
 
 # -- communities -------------------------------------------------------------------------
 
@@ -155,7 +222,7 @@ async def replace_admin(community_id: int, expected_admin_id: int, new_admin_id:
     return bool(changed)
 
 
-async def members_page(community_id: int, *, offset: int, limit: int) -> list[dict]:
+async def members_page(community_id: int, *, offset: int, limit: int) -> list[MembershipRow]:
     """Members with their names and roles, newest first (one query with a join)."""
     return (
         await CommunityMembership.select(
@@ -169,11 +236,26 @@ async def members_page(community_id: int, *, offset: int, limit: int) -> list[di
         .order_by(CommunityMembership.joined_at, CommunityMembership.id, ascending=False)
         .offset(offset)
         .limit(limit)
-    )
+    )  # type: ignore[return-value]
 
 
-async def sub_admins(community_id: int) -> list[dict]:
-    return await CommunityMembership.select(
+async def target(community_id: int, member_id: int) -> TargetRow | None:
+    """The role and status of a member an admin acts on (None: not a member)."""
+    return (
+        await CommunityMembership.select(
+            CommunityMembership.role,
+            CommunityMembership.member.status.as_alias("status"),
+        )
+        .where(
+            CommunityMembership.community == community_id,
+            CommunityMembership.member == member_id,
+        )
+        .first()
+    )  # type: ignore[return-value]
+
+
+async def sub_admins(community_id: int) -> list[MemberRow]:
+    return await CommunityMembership.select(  # type: ignore[return-value]
         CommunityMembership.member.id.as_alias("id"),
         CommunityMembership.member.nickname.as_alias("nickname"),
         CommunityMembership.member.status.as_alias("status"),
@@ -215,7 +297,7 @@ async def has_join_request(community_id: int, member_id: int) -> bool:
     )
 
 
-async def join_requests(community_id: int, limit: int = 200) -> list[dict]:
+async def join_requests(community_id: int, limit: int = 200) -> list[JoinRequestRow]:
     return (
         await JoinRequest.select(
             JoinRequest.member.id.as_alias("id"),
@@ -227,7 +309,7 @@ async def join_requests(community_id: int, limit: int = 200) -> list[dict]:
         .where(JoinRequest.community == community_id)
         .order_by(JoinRequest.created_at)
         .limit(limit)
-    )
+    )  # type: ignore[return-value]
 
 
 async def insert_ban(community_id: int, member_id: int, banned_by: int) -> None:
@@ -255,7 +337,7 @@ async def is_banned(community_id: int, member_id: int) -> bool:
     )
 
 
-async def bans(community_id: int, limit: int = 200) -> list[dict]:
+async def bans(community_id: int, limit: int = 200) -> list[BanRow]:
     return (
         await CommunityBan.select(
             CommunityBan.member.id.as_alias("id"),
@@ -266,7 +348,7 @@ async def bans(community_id: int, limit: int = 200) -> list[dict]:
         .where(CommunityBan.community == community_id)
         .order_by(CommunityBan.created_at, ascending=False)
         .limit(limit)
-    )
+    )  # type: ignore[return-value]
 
 
 # -- topics and replies ------------------------------------------------------------------
@@ -403,7 +485,7 @@ async def remove_participant(topic_id: int, member_id: int) -> bool:
     return bool(deleted)
 
 
-async def participants(topic_id: int, limit: int = 500) -> list[dict]:
+async def participants(topic_id: int, limit: int = 500) -> list[MemberRow]:
     return (
         await EventParticipant.select(
             EventParticipant.member.id.as_alias("id"),
@@ -413,7 +495,7 @@ async def participants(topic_id: int, limit: int = 500) -> list[dict]:
         .where(EventParticipant.topic == topic_id)
         .order_by(EventParticipant.joined_at, EventParticipant.id)
         .limit(limit)
-    )
+    )  # type: ignore[return-value]
 
 
 # -- reports -----------------------------------------------------------------------------
@@ -425,7 +507,7 @@ async def insert_report(**values: object) -> CommunityReport:
     return report
 
 
-async def open_reports(community_id: int, limit: int = 200) -> list[dict]:
+async def open_reports(community_id: int, limit: int = 200) -> list[ReportRow]:
     return (
         await CommunityReport.select(
             CommunityReport.id,
@@ -443,7 +525,7 @@ async def open_reports(community_id: int, limit: int = 200) -> list[dict]:
         .where(CommunityReport.community == community_id, CommunityReport.resolved_at.is_null())
         .order_by(CommunityReport.created_at)
         .limit(limit)
-    )
+    )  # type: ignore[return-value]
 
 
 async def resolve_report(community_id: int, report_id: int, now: dt.datetime) -> bool:

@@ -1,93 +1,110 @@
-"""Web pages of communities: browse and search, the community page, membership and
-moderation, BBS topics with live replies, and events."""
+"""Web pages of communities, one controller per sub-resource: the communities themselves
+(browse, create, show, edit), membership and roles, topics, replies (the live thread),
+events, and moderation. Handlers parse, call the service, render."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.response import File, Redirect, Template
+from typing import Annotated, Any, TypeVar
 
-from ashiato.communities import service
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import File, Redirect, Template
+from msgspec.structs import asdict
+
+from ashiato.communities.commands import (
+    BackForm,
+    CommunityUpload,
+    JoinForm,
+    ReplyForm,
+    ReportForm,
+    SubAdminForm,
+    TopicForm,
+)
+from ashiato.communities.service import (
+    communities,
+    events,
+    forms,
+    membership,
+    moderation,
+    roles,
+    threads,
+    topics,
+)
+from ashiato.communities.service.permissions import may_moderate_person
+from ashiato.communities.service.text import reply_url, topic_url
 from ashiato.communities.tables import JoinPolicy, TopicPolicy
 from ashiato.errors import FormInvalid
 from ashiato.members.tables import Member
 from ashiato.photos import photo_response
 from ashiato.registry import ProfileSection
+from ashiato.settings import Settings
 from ashiato.web import (
-    current_member,
-    form_data,
     is_fragment_request,
     render,
     requires_active_member,
     safe_next,
     see_other,
-    settings_of,
 )
 
-# Controllers this feature adds to the app, and the navigation sections it serves.
+T = TypeVar("T")
+Form = Annotated[T, Body(media_type=RequestEncodingType.URL_ENCODED)]  # a decoded form body
+Upload = Annotated[T, Body(media_type=RequestEncodingType.MULTI_PART)]  # with a file
+Me = NamedDependency[Member]  # the app-level `me`: the logged-in, active member
+SiteSettings = NamedDependency[Settings]  # the app-level `settings`
 
-
-def _me(request: Request) -> Member:
-    member = current_member(request)
-    assert member is not None  # the guard let only active members in
-    return member
-
-
-def _form_choices() -> dict:
-    return {
-        "categories": service.CATEGORIES,
-        "join_policies": JoinPolicy,
-        "topic_policies": TopicPolicy,
-    }
-
-
-async def _form_and_image(request: Request) -> tuple[dict[str, str], bytes | None]:
-    """A multipart community form: its text fields, and the uploaded image if any."""
-    data = await request.form()
-    form: dict[str, str] = {}
-    image = None
-    for key, value in data.items():
-        if isinstance(value, UploadFile):
-            if key == "image":
-                image = await value.read() or None
-        else:
-            form[key] = str(value)
-    return form, image
+COMMUNITY = "/communities/{community_id:int}"
+TOPIC = COMMUNITY + "/topics/{topic_id:int}"
 
 
 def _community_path(community_id: int) -> str:
     return f"/communities/{community_id}"
 
 
-def _topic_path(community_id: int, topic_id: int) -> str:
-    return f"/communities/{community_id}/topics/{topic_id}"
+def _form_choices() -> dict[str, Any]:
+    return {
+        "categories": forms.CATEGORIES,
+        "join_policies": JoinPolicy,
+        "topic_policies": TopicPolicy,
+    }
+
+
+def _typed(form: Any) -> dict[str, Any]:
+    """What the member typed, for showing the form again (templates read it as a mapping)."""
+    return asdict(form)
 
 
 async def profile_section(viewer: Member, owner: Member) -> ProfileSection | None:
     """The owner's communities with member counts, for their profile page."""
-    communities, total = await service.communities_of(viewer, owner)
-    if not communities:
+    found, total = await membership.communities_of(viewer, owner)
+    if not found:
         return None
     return ProfileSection(
         template="communities/_profile_communities.html",
-        context={"communities": communities, "total": total, "owner_id": owner.id},
+        context={"communities": found, "total": total, "owner_id": owner.id},
         order=60,
     )
 
 
 class CommunityController(Controller):
+    """Browse and search, create, show and edit a community, its picture."""
+
     path = "/communities"
     guards = [requires_active_member]
 
-    # -- browse, search, create --------------------------------------------------------
-
     @get("/", name="communities")
     async def browse(
-        self, request: Request, q: str = "", category: str = "", order: str = "", page: int = 1
+        self,
+        request: Request,
+        me: Me,
+        q: FromQuery[str] = "",
+        category: FromQuery[str] = "",
+        order: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
     ) -> Template:
-        member = _me(request)
-        found = await service.browse(member, q=q, category=category, order=order, page=page)
-        mine, mine_total = await service.my_communities(member)
+        found = await communities.browse(me, q=q, category=category, order=order, page=page)
+        mine, mine_total = await membership.my_communities(me)
         return render(
             request,
             "communities/browse.html",
@@ -96,101 +113,118 @@ class CommunityController(Controller):
         )
 
     @get("/home-latest", name="communities_home_latest")
-    async def home_latest(self, request: Request) -> Template:
+    async def home_latest(self, request: Request, me: Me) -> Template:
         """Fragment for home: the latest topics in the member's communities."""
-        topics = await service.latest_topics_in_my_communities(_me(request))
+        latest = await topics.latest_topics_in_my_communities(me)
         return render(
             request,
             "communities/home_latest.html",
-            {"latest_topics": topics},
+            {"latest_topics": latest},
             fragment="communities/_home_latest_topics.html",
         )
 
     @get("/members/{member_id:int}")
-    async def member_communities(self, request: Request, member_id: int) -> Template:
+    async def member_communities(
+        self, request: Request, me: Me, member_id: FromPath[int]
+    ) -> Template:
         """All of a member's communities (the profile shows the first few)."""
-        owner, communities, total = await service.communities_of_member(_me(request), member_id)
+        owner, found, total = await membership.communities_of_member(me, member_id)
         return render(
             request,
             "communities/member_communities.html",
-            {"communities": communities, "total": total, "owner": owner},
+            {"communities": found, "total": total, "owner": owner},
         )
 
     @get("/new")
     async def show_new_community(self, request: Request) -> Template:
-        form = {"join_policy": JoinPolicy.OPEN, "topic_policy": TopicPolicy.MEMBERS}
-        form["topics_public"] = "1"
+        form = _typed(forms.new_community_form())
         return render(
-            request,
-            "communities/new.html",
-            {"form": form, "errors": {}, **_form_choices()},
+            request, "communities/new.html", {"form": form, "errors": {}, **_form_choices()}
         )
 
     @post("/")
-    async def create_community(self, request: Request) -> Template | Redirect:
-        form, image = await _form_and_image(request)
+    async def create_community(
+        self, request: Request, me: Me, settings: SiteSettings, data: Upload[CommunityUpload]
+    ) -> Template | Redirect:
         try:
-            community = await service.create_community(
-                _me(request), form, image, settings_of(request)
+            community = await communities.create_community(
+                me, data, await data.image_bytes(), settings
             )
         except FormInvalid as exc:
             return render(
                 request,
                 "communities/new.html",
-                {"form": form, "errors": exc.errors, **_form_choices()},
+                {"form": _typed(data), "errors": exc.errors, **_form_choices()},
                 status_code=422,
             )
         return see_other(_community_path(community.id))
 
-    # -- the community -----------------------------------------------------------------
-
     @get("/{community_id:int}")
-    async def show_community(self, request: Request, community_id: int) -> Template:
-        page = await service.community_page(_me(request), community_id)
+    async def show_community(
+        self, request: Request, me: Me, community_id: FromPath[int]
+    ) -> Template:
+        page = await communities.community_page(me, community_id)
         return render(request, "communities/community.html", {"page": page})
 
     @get("/{community_id:int}/image")
-    async def show_image(self, request: Request, community_id: int, size: str = "") -> File:
+    async def show_image(
+        self, me: Me, settings: SiteSettings, community_id: FromPath[int], size: FromQuery[str] = ""
+    ) -> File:
         """The community's picture (its thumbnail with ?size=thumb)."""
-        key = await service.image_key(_me(request), community_id)
-        return photo_response(settings_of(request), key, thumbnail=size == "thumb")
+        key = await communities.image_key(me, community_id)
+        return photo_response(settings, key, thumbnail=size == "thumb")
 
-    @get("/{community_id:int}/edit")
-    async def show_edit_community(self, request: Request, community_id: int) -> Template:
-        community = await service.community_for_admin(_me(request), community_id)
-        form = {
-            "name": community.name,
-            "category": community.category,
-            "description": community.description,
-            "join_policy": community.join_policy,
-            "topic_policy": community.topic_policy,
-            "topics_public": "1" if community.topics_public else "",
-        }
+    async def _edit_form(
+        self, request: Request, me: Member, community_id: int, form: dict, errors: dict
+    ) -> Template:
+        community = await communities.community_for_admin(me, community_id)
         return render(
             request,
             "communities/edit.html",
-            {"community": community, "form": form, "errors": {}, **_form_choices()},
+            {
+                "community": community,
+                "form": form or _typed(forms.community_form(community)),
+                "errors": errors,
+                **_form_choices(),
+            },
+            status_code=422 if errors else 200,
         )
 
+    @get("/{community_id:int}/edit")
+    async def show_edit_community(
+        self, request: Request, me: Me, community_id: FromPath[int]
+    ) -> Template:
+        return await self._edit_form(request, me, community_id, {}, {})
+
     @post("/{community_id:int}/edit")
-    async def edit_community(self, request: Request, community_id: int) -> Template | Redirect:
-        form, image = await _form_and_image(request)
-        member = _me(request)
+    async def edit_community(
+        self,
+        request: Request,
+        me: Me,
+        settings: SiteSettings,
+        community_id: FromPath[int],
+        data: Upload[CommunityUpload],
+    ) -> Template | Redirect:
         try:
-            await service.update_community(member, community_id, form, image, settings_of(request))
-        except FormInvalid as exc:
-            community = await service.community_for_admin(member, community_id)
-            return render(
-                request,
-                "communities/edit.html",
-                {"community": community, "form": form, "errors": exc.errors, **_form_choices()},
-                status_code=422,
+            await communities.update_community(
+                me, community_id, data, await data.image_bytes(), settings
             )
+        except FormInvalid as exc:
+            return await self._edit_form(request, me, community_id, _typed(data), exc.errors)
         return see_other(_community_path(community_id))
 
-    async def _membership_answer(self, request: Request, community_id: int) -> Template | Redirect:
+
+class MembershipController(Controller):
+    """Join and leave, the member list, requests to join, and the admin roles."""
+
+    path = COMMUNITY
+    guards = [requires_active_member]
+
+    async def _membership_answer(
+        self, request: Request, me: Member, community_id: int
+    ) -> Template | Redirect:
         if is_fragment_request(request):
-            page = await service.community_page(_me(request), community_id)
+            page = await communities.community_page(me, community_id)
             return render(
                 request,
                 "communities/community.html",
@@ -199,145 +233,222 @@ class CommunityController(Controller):
             )
         return see_other(_community_path(community_id))
 
-    @post("/{community_id:int}/join")
-    async def join(self, request: Request, community_id: int) -> Template | Redirect:
-        form = await form_data(request)
-        await service.join(_me(request), community_id, form.get("message", ""))
-        return await self._membership_answer(request, community_id)
+    @post("/join")
+    async def join(
+        self, request: Request, me: Me, community_id: FromPath[int], data: Form[JoinForm]
+    ) -> Template | Redirect:
+        await membership.join(me, community_id, data.message)
+        return await self._membership_answer(request, me, community_id)
 
-    @post("/{community_id:int}/leave")
-    async def leave(self, request: Request, community_id: int) -> Template | Redirect:
-        await service.leave(_me(request), community_id)
-        return await self._membership_answer(request, community_id)
+    @post("/leave")
+    async def leave(
+        self, request: Request, me: Me, community_id: FromPath[int]
+    ) -> Template | Redirect:
+        await membership.leave(me, community_id)
+        return await self._membership_answer(request, me, community_id)
 
-    @post("/{community_id:int}/claim-admin")
-    async def claim_admin(self, request: Request, community_id: int) -> Redirect:
-        await service.claim_admin(_me(request), community_id)
-        return see_other(_community_path(community_id))
-
-    @get("/{community_id:int}/members")
-    async def show_members(self, request: Request, community_id: int, page: int = 1) -> Template:
-        listing = await service.member_list(_me(request), community_id, page)
+    @get("/members")
+    async def show_members(
+        self, request: Request, me: Me, community_id: FromPath[int], page: FromQuery[int] = 1
+    ) -> Template:
+        listing = await membership.member_list(me, community_id, page)
         return render(
             request,
             "communities/members.html",
-            {"listing": listing, "may_moderate": service.may_moderate},
+            {"listing": listing, "may_moderate": may_moderate_person},
             fragment="communities/_member_list.html",
         )
 
-    # -- moderation --------------------------------------------------------------------
-
-    @get("/{community_id:int}/manage")
-    async def show_manage(self, request: Request, community_id: int) -> Template:
-        page = await service.manage_page(_me(request), community_id)
-        return render(request, "communities/manage.html", {"page": page})
-
-    def _back(self, form: dict[str, str], community_id: int, page: str) -> Redirect:
-        """Back to the page the moderation form was on (members or manage)."""
-        return see_other(safe_next(form.get("next"), f"{_community_path(community_id)}/{page}"))
-
-    @post("/{community_id:int}/requests/{member_id:int}/approve")
-    async def approve(self, request: Request, community_id: int, member_id: int) -> Redirect:
-        await service.approve(_me(request), community_id, member_id)
+    @post("/requests/{member_id:int}/approve")
+    async def approve(
+        self, me: Me, community_id: FromPath[int], member_id: FromPath[int]
+    ) -> Redirect:
+        await membership.approve(me, community_id, member_id)
         return see_other(f"{_community_path(community_id)}/manage")
 
-    @post("/{community_id:int}/requests/{member_id:int}/decline")
-    async def decline(self, request: Request, community_id: int, member_id: int) -> Redirect:
-        await service.decline(_me(request), community_id, member_id)
+    @post("/requests/{member_id:int}/decline")
+    async def decline(
+        self, me: Me, community_id: FromPath[int], member_id: FromPath[int]
+    ) -> Redirect:
+        await membership.decline(me, community_id, member_id)
         return see_other(f"{_community_path(community_id)}/manage")
 
-    @post("/{community_id:int}/members/{member_id:int}/remove")
-    async def remove_member(self, request: Request, community_id: int, member_id: int) -> Redirect:
-        form = await form_data(request)
-        await service.remove_member(_me(request), community_id, member_id)
-        return self._back(form, community_id, "members")
-
-    @post("/{community_id:int}/members/{member_id:int}/ban")
-    async def ban(self, request: Request, community_id: int, member_id: int) -> Redirect:
-        form = await form_data(request)
-        await service.ban(_me(request), community_id, member_id)
-        return self._back(form, community_id, "members")
-
-    @post("/{community_id:int}/members/{member_id:int}/unban")
-    async def unban(self, request: Request, community_id: int, member_id: int) -> Redirect:
-        await service.unban(_me(request), community_id, member_id)
-        return see_other(f"{_community_path(community_id)}/manage")
-
-    @post("/{community_id:int}/members/{member_id:int}/sub-admin")
-    async def set_sub_admin(self, request: Request, community_id: int, member_id: int) -> Redirect:
-        form = await form_data(request)
-        await service.set_sub_admin(_me(request), community_id, member_id, form.get("on") == "1")
-        return see_other(f"{_community_path(community_id)}/members")
-
-    @post("/{community_id:int}/members/{member_id:int}/hand-over")
-    async def hand_over(self, request: Request, community_id: int, member_id: int) -> Redirect:
-        await service.hand_over(_me(request), community_id, member_id)
+    @post("/claim-admin")
+    async def claim_admin(self, me: Me, community_id: FromPath[int]) -> Redirect:
+        await roles.claim_admin(me, community_id)
         return see_other(_community_path(community_id))
 
-    @post("/{community_id:int}/reports/{report_id:int}/resolve")
-    async def resolve_report(self, request: Request, community_id: int, report_id: int) -> Redirect:
-        await service.resolve_report(_me(request), community_id, report_id)
+    @post("/members/{member_id:int}/sub-admin")
+    async def set_sub_admin(
+        self,
+        me: Me,
+        community_id: FromPath[int],
+        member_id: FromPath[int],
+        data: Form[SubAdminForm],
+    ) -> Redirect:
+        await roles.set_sub_admin(me, community_id, member_id, data.on == "1")
+        return see_other(f"{_community_path(community_id)}/members")
+
+    @post("/members/{member_id:int}/hand-over")
+    async def hand_over(
+        self, me: Me, community_id: FromPath[int], member_id: FromPath[int]
+    ) -> Redirect:
+        await roles.hand_over(me, community_id, member_id)
+        return see_other(_community_path(community_id))
+
+
+class ModerationController(Controller):
+    """The admins' page: removals, bans, and the reports members send them."""
+
+    path = COMMUNITY
+    guards = [requires_active_member]
+
+    @get("/manage")
+    async def show_manage(self, request: Request, me: Me, community_id: FromPath[int]) -> Template:
+        page = await moderation.manage_page(me, community_id)
+        return render(request, "communities/manage.html", {"page": page})
+
+    def _back(self, data: BackForm, community_id: int, page: str) -> Redirect:
+        """Back to the page the moderation form was on (members or manage)."""
+        return see_other(safe_next(data.next, f"{_community_path(community_id)}/{page}"))
+
+    @post("/members/{member_id:int}/remove")
+    async def remove_member(
+        self,
+        me: Me,
+        community_id: FromPath[int],
+        member_id: FromPath[int],
+        data: Form[BackForm],
+    ) -> Redirect:
+        await moderation.remove_member(me, community_id, member_id)
+        return self._back(data, community_id, "members")
+
+    @post("/members/{member_id:int}/ban")
+    async def ban(
+        self,
+        me: Me,
+        community_id: FromPath[int],
+        member_id: FromPath[int],
+        data: Form[BackForm],
+    ) -> Redirect:
+        await moderation.ban(me, community_id, member_id)
+        return self._back(data, community_id, "members")
+
+    @post("/members/{member_id:int}/unban")
+    async def unban(
+        self, me: Me, community_id: FromPath[int], member_id: FromPath[int]
+    ) -> Redirect:
+        await moderation.unban(me, community_id, member_id)
         return see_other(f"{_community_path(community_id)}/manage")
 
-    # -- topics ------------------------------------------------------------------------
+    @post("/reports/{report_id:int}/resolve")
+    async def resolve_report(
+        self, me: Me, community_id: FromPath[int], report_id: FromPath[int]
+    ) -> Redirect:
+        await moderation.resolve_report(me, community_id, report_id)
+        return see_other(f"{_community_path(community_id)}/manage")
 
-    @get("/{community_id:int}/topics")
-    async def show_topics(self, request: Request, community_id: int, page: int = 1) -> Template:
-        listing = await service.topic_list(_me(request), community_id, page)
+    @get("/topics/{topic_id:int}/report")
+    async def show_report(
+        self,
+        request: Request,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        number: FromQuery[int | None] = None,
+    ) -> Template:
+        context = {"community_id": community_id, "topic_id": topic_id, "number": number}
+        return render(request, "communities/report.html", {**context, "form": {}, "errors": {}})
+
+    @post("/topics/{topic_id:int}/report")
+    async def report(
+        self,
+        request: Request,
+        me: Me,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        data: Form[ReportForm],
+    ) -> Template:
+        number = int(data.number) if data.number.isdigit() else None
+        context = {"community_id": community_id, "topic_id": topic_id, "number": number}
+        try:
+            await moderation.report(me, community_id, topic_id, number, data.reason)
+        except FormInvalid as exc:
+            return render(
+                request,
+                "communities/report.html",
+                {**context, "form": _typed(data), "errors": exc.errors},
+                status_code=422,
+            )
+        return render(
+            request, "communities/report.html", {**context, "form": {}, "errors": {}, "sent": True}
+        )
+
+
+class TopicController(Controller):
+    """A community's topics: the list, starting one (or an event), the thread, editing."""
+
+    path = COMMUNITY + "/topics"
+    guards = [requires_active_member]
+
+    @get("/")
+    async def show_topics(
+        self, request: Request, me: Me, community_id: FromPath[int], page: FromQuery[int] = 1
+    ) -> Template:
+        listing = await topics.topic_list(me, community_id, page)
         return render(request, "communities/topics.html", {"listing": listing})
 
-    @get("/{community_id:int}/topics/new")
-    async def show_new_topic(self, request: Request, community_id: int, event: int = 0) -> Template:
-        community = await service.community_for_new_topic(_me(request), community_id)
+    @get("/new")
+    async def show_new_topic(
+        self, request: Request, me: Me, community_id: FromPath[int], event: FromQuery[int] = 0
+    ) -> Template:
+        community = await topics.community_for_new_topic(me, community_id)
         return render(
             request,
             "communities/topic_form.html",
             {"community": community, "is_event": bool(event), "form": {}, "errors": {}},
         )
 
-    @post("/{community_id:int}/topics")
-    async def start_topic(self, request: Request, community_id: int) -> Template | Redirect:
-        form = await form_data(request)
-        is_event = form.get("is_event") == "1"
-        member = _me(request)
+    @post("/")
+    async def start_topic(
+        self, request: Request, me: Me, community_id: FromPath[int], data: Form[TopicForm]
+    ) -> Template | Redirect:
         try:
-            topic = await service.start_topic(member, community_id, form, is_event=is_event)
+            topic = await topics.start_topic(me, community_id, data)
         except FormInvalid as exc:
-            community = await service.community_for_new_topic(member, community_id)
+            community = await topics.community_for_new_topic(me, community_id)
             return render(
                 request,
                 "communities/topic_form.html",
                 {
                     "community": community,
-                    "is_event": is_event,
-                    "form": form,
+                    "is_event": data.is_event == "1",
+                    "form": _typed(data),
                     "errors": exc.errors,
                 },
                 status_code=422,
             )
-        return see_other(_topic_path(community_id, topic.id))
+        return see_other(topic_url(community_id, topic.id))
 
-    @get("/{community_id:int}/topics/{topic_id:int}")
+    @get("/{topic_id:int}")
     async def show_thread(
-        self, request: Request, community_id: int, topic_id: int, page: int | None = None
+        self,
+        request: Request,
+        me: Me,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        page: FromQuery[int | None] = None,
     ) -> Template:
-        thread = await service.thread(_me(request), community_id, topic_id, page)
+        thread = await threads.thread(me, community_id, topic_id, page)
         return render(
             request,
             "communities/thread.html",
             {"thread": thread, "form": {}, "errors": {}},
         )
 
-    @get("/{community_id:int}/topics/{topic_id:int}/edit")
-    async def show_edit_topic(self, request: Request, community_id: int, topic_id: int) -> Template:
-        topic = await service.topic_for_editing(_me(request), community_id, topic_id)
-        form = {
-            "title": topic.title,
-            "body": topic.body,
-            "event_at": service.local_input_value(topic.event_at),
-            "event_deadline": service.local_input_value(topic.event_deadline),
-            "event_place": topic.event_place,
-        }
+    async def _edit_form(
+        self, request: Request, me: Member, community_id: int, topic_id: int, form: dict, errors
+    ) -> Template:
+        topic = await topics.topic_for_editing(me, community_id, topic_id)
         return render(
             request,
             "communities/topic_form.html",
@@ -345,78 +456,93 @@ class CommunityController(Controller):
                 "community_id": community_id,
                 "topic": topic,
                 "is_event": topic.is_event,
-                "form": form,
-                "errors": {},
+                "form": form or _typed(forms.topic_form(topic)),
+                "errors": errors,
             },
+            status_code=422 if errors else 200,
         )
 
-    @post("/{community_id:int}/topics/{topic_id:int}/edit")
-    async def edit_topic(
-        self, request: Request, community_id: int, topic_id: int
-    ) -> Template | Redirect:
-        form = await form_data(request)
-        member = _me(request)
-        try:
-            await service.edit_topic(member, community_id, topic_id, form)
-        except FormInvalid as exc:
-            topic = await service.topic_for_editing(member, community_id, topic_id)
-            return render(
-                request,
-                "communities/topic_form.html",
-                {
-                    "community_id": community_id,
-                    "topic": topic,
-                    "is_event": topic.is_event,
-                    "form": form,
-                    "errors": exc.errors,
-                },
-                status_code=422,
-            )
-        return see_other(_topic_path(community_id, topic_id))
+    @get("/{topic_id:int}/edit")
+    async def show_edit_topic(
+        self, request: Request, me: Me, community_id: FromPath[int], topic_id: FromPath[int]
+    ) -> Template:
+        return await self._edit_form(request, me, community_id, topic_id, {}, {})
 
-    @post("/{community_id:int}/topics/{topic_id:int}/delete")
-    async def delete_topic(self, request: Request, community_id: int, topic_id: int) -> Redirect:
-        await service.delete_topic(_me(request), community_id, topic_id)
+    @post("/{topic_id:int}/edit")
+    async def edit_topic(
+        self,
+        request: Request,
+        me: Me,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        data: Form[TopicForm],
+    ) -> Template | Redirect:
+        try:
+            await topics.edit_topic(me, community_id, topic_id, data)
+        except FormInvalid as exc:
+            return await self._edit_form(
+                request, me, community_id, topic_id, _typed(data), exc.errors
+            )
+        return see_other(topic_url(community_id, topic_id))
+
+    @post("/{topic_id:int}/delete")
+    async def delete_topic(
+        self, me: Me, community_id: FromPath[int], topic_id: FromPath[int]
+    ) -> Redirect:
+        await topics.delete_topic(me, community_id, topic_id)
         return see_other(_community_path(community_id))
 
-    # -- replies -----------------------------------------------------------------------
 
-    @get("/{community_id:int}/topics/{topic_id:int}/replies")
+class ReplyController(Controller):
+    """A thread's replies: the live poll, posting, editing and deleting one."""
+
+    path = TOPIC + "/replies"
+    guards = [requires_active_member]
+
+    @get("/")
     async def poll_replies(
-        self, request: Request, community_id: int, topic_id: int, after: int = 0
+        self,
+        request: Request,
+        me: Me,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        after: FromQuery[int] = 0,
     ) -> Template | Response | Redirect:
         """The live thread asks every few seconds for replies after the last one shown."""
         if not is_fragment_request(request):
-            return see_other(_topic_path(community_id, topic_id))
-        new = await service.replies_after(_me(request), community_id, topic_id, after)
+            return see_other(topic_url(community_id, topic_id))
+        new = await threads.replies_after(me, community_id, topic_id, after)
         if not new.replies:
             return Response(content=b"", status_code=204, headers={"vary": "HX-Request"})
         return render(request, "communities/_new_replies.html", {"new": new})
 
-    @post("/{community_id:int}/topics/{topic_id:int}/replies")
+    @post("/")
     async def post_reply(
-        self, request: Request, community_id: int, topic_id: int
+        self,
+        request: Request,
+        me: Me,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        data: Form[ReplyForm],
     ) -> Template | Redirect:
-        form = await form_data(request)
-        member = _me(request)
         try:
-            number = await service.post_reply(member, community_id, topic_id, form.get("body", ""))
+            number = await threads.post_reply(me, community_id, topic_id, data.body)
         except FormInvalid as exc:
-            thread = await service.thread(member, community_id, topic_id)
+            thread = await threads.thread(me, community_id, topic_id)
             return render(
                 request,
                 "communities/thread.html",
-                {"thread": thread, "form": form, "errors": exc.errors},
+                {"thread": thread, "form": _typed(data), "errors": exc.errors},
                 fragment="communities/_reply_form.html",
                 status_code=422,
             )
         if not is_fragment_request(request):
-            return see_other(service.reply_url(community_id, topic_id, number))
+            return see_other(reply_url(community_id, topic_id, number))
         try:
-            after = int(form.get("after", ""))
+            after = int(data.after)
         except ValueError:
             after = number - 1
-        new = await service.replies_after(member, community_id, topic_id, after)
+        new = await threads.replies_after(me, community_id, topic_id, after)
         return render(
             request,
             "communities/_reply_posted.html",
@@ -429,11 +555,10 @@ class CommunityController(Controller):
             },
         )
 
-    @get("/{community_id:int}/topics/{topic_id:int}/replies/{number:int}/edit")
-    async def show_edit_reply(
-        self, request: Request, community_id: int, topic_id: int, number: int
+    def _edit_form(
+        self, request: Request, ids: tuple[int, int, int], form: dict, errors: dict
     ) -> Template:
-        reply = await service.reply_for_editing(_me(request), community_id, topic_id, number)
+        community_id, topic_id, number = ids
         return render(
             request,
             "communities/reply_edit.html",
@@ -441,110 +566,99 @@ class CommunityController(Controller):
                 "community_id": community_id,
                 "topic_id": topic_id,
                 "number": number,
-                "form": {"body": reply.body},
-                "errors": {},
+                "form": form,
+                "errors": errors,
             },
+            status_code=422 if errors else 200,
         )
 
-    @post("/{community_id:int}/topics/{topic_id:int}/replies/{number:int}/edit")
-    async def edit_reply(
-        self, request: Request, community_id: int, topic_id: int, number: int
-    ) -> Template | Redirect:
-        form = await form_data(request)
-        try:
-            await service.edit_reply(
-                _me(request), community_id, topic_id, number, form.get("body", "")
-            )
-        except FormInvalid as exc:
-            return render(
-                request,
-                "communities/reply_edit.html",
-                {
-                    "community_id": community_id,
-                    "topic_id": topic_id,
-                    "number": number,
-                    "form": form,
-                    "errors": exc.errors,
-                },
-                status_code=422,
-            )
-        return see_other(service.reply_url(community_id, topic_id, number))
+    @get("/{number:int}/edit")
+    async def show_edit_reply(
+        self,
+        request: Request,
+        me: Me,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        number: FromPath[int],
+    ) -> Template:
+        reply = await threads.reply_for_editing(me, community_id, topic_id, number)
+        return self._edit_form(request, (community_id, topic_id, number), {"body": reply.body}, {})
 
-    @post("/{community_id:int}/topics/{topic_id:int}/replies/{number:int}/delete")
-    async def delete_reply(
-        self, request: Request, community_id: int, topic_id: int, number: int
+    @post("/{number:int}/edit")
+    async def edit_reply(
+        self,
+        request: Request,
+        me: Me,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        number: FromPath[int],
+        data: Form[ReplyForm],
     ) -> Template | Redirect:
-        reply = await service.delete_reply(_me(request), community_id, topic_id, number)
+        try:
+            await threads.edit_reply(me, community_id, topic_id, number, data.body)
+        except FormInvalid as exc:
+            ids = (community_id, topic_id, number)
+            return self._edit_form(request, ids, _typed(data), exc.errors)
+        return see_other(reply_url(community_id, topic_id, number))
+
+    @post("/{number:int}/delete")
+    async def delete_reply(
+        self,
+        request: Request,
+        me: Me,
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
+        number: FromPath[int],
+    ) -> Template | Redirect:
+        reply = await threads.delete_reply(me, community_id, topic_id, number)
         if is_fragment_request(request):
             return render(
                 request,
                 "communities/_reply.html",
                 {"reply": reply, "community_id": community_id, "topic_id": topic_id},
             )
-        return see_other(service.reply_url(community_id, topic_id, number))
+        return see_other(reply_url(community_id, topic_id, number))
 
-    # -- events and reports ------------------------------------------------------------
 
-    async def _event_answer(self, request: Request, community_id: int, topic_id: int):
+class EventController(Controller):
+    """Taking part in an event, and stepping back from it."""
+
+    path = TOPIC + "/participants"
+    guards = [requires_active_member]
+
+    async def _event_answer(
+        self, request: Request, me: Member, community_id: int, topic_id: int
+    ) -> Template | Redirect:
         if is_fragment_request(request):
-            thread = await service.thread(_me(request), community_id, topic_id, 1)
+            thread = await threads.thread(me, community_id, topic_id, 1)
             return render(
                 request,
                 "communities/thread.html",
                 {"thread": thread},
                 fragment="communities/_event.html",
             )
-        return see_other(_topic_path(community_id, topic_id))
+        return see_other(topic_url(community_id, topic_id))
 
-    @post("/{community_id:int}/topics/{topic_id:int}/participants")
+    @post("/")
     async def join_event(
-        self, request: Request, community_id: int, topic_id: int
+        self, request: Request, me: Me, community_id: FromPath[int], topic_id: FromPath[int]
     ) -> Template | Redirect:
-        await service.join_event(_me(request), community_id, topic_id)
-        return await self._event_answer(request, community_id, topic_id)
+        await events.join_event(me, community_id, topic_id)
+        return await self._event_answer(request, me, community_id, topic_id)
 
-    @post("/{community_id:int}/topics/{topic_id:int}/participants/leave")
+    @post("/leave")
     async def leave_event(
-        self, request: Request, community_id: int, topic_id: int
+        self, request: Request, me: Me, community_id: FromPath[int], topic_id: FromPath[int]
     ) -> Template | Redirect:
-        await service.leave_event(_me(request), community_id, topic_id)
-        return await self._event_answer(request, community_id, topic_id)
-
-    @get("/{community_id:int}/topics/{topic_id:int}/report")
-    async def show_report(
-        self, request: Request, community_id: int, topic_id: int, number: int | None = None
-    ) -> Template:
-        return render(
-            request,
-            "communities/report.html",
-            {
-                "community_id": community_id,
-                "topic_id": topic_id,
-                "number": number,
-                "form": {},
-                "errors": {},
-            },
-        )
-
-    @post("/{community_id:int}/topics/{topic_id:int}/report")
-    async def report(self, request: Request, community_id: int, topic_id: int) -> Template:
-        form = await form_data(request)
-        number = int(form["number"]) if form.get("number", "").isdigit() else None
-        context = {"community_id": community_id, "topic_id": topic_id, "number": number}
-        try:
-            await service.report(
-                _me(request), community_id, topic_id, number, form.get("reason", "")
-            )
-        except FormInvalid as exc:
-            return render(
-                request,
-                "communities/report.html",
-                {**context, "form": form, "errors": exc.errors},
-                status_code=422,
-            )
-        return render(
-            request, "communities/report.html", {**context, "form": {}, "errors": {}, "sent": True}
-        )
+        await events.leave_event(me, community_id, topic_id)
+        return await self._event_answer(request, me, community_id, topic_id)
 
 
-CONTROLLERS: list[type] = [CommunityController]
+CONTROLLERS: list[type] = [
+    CommunityController,
+    MembershipController,
+    ModerationController,
+    TopicController,
+    ReplyController,
+    EventController,
+]
