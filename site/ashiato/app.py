@@ -29,6 +29,7 @@ from ashiato.features import FEATURES
 from ashiato.home.routes import not_yet_open_controller
 from ashiato.sessions import RotatingSessionConfig
 from ashiato.settings import Settings
+from ashiato.text import render_text
 from ashiato.web import (
     SECURITY_HEADERS,
     MemberAndLocaleMiddleware,
@@ -60,6 +61,7 @@ def make_jinja_environment() -> Environment:
         date=i18n.format_date,
         number=i18n.format_number,
         ago=i18n.format_ago,
+        member_text=render_text,
     )
     environment.globals.update(
         current_locale=i18n.current_locale,

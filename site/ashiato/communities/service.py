@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ashiato import db, i18n
 from ashiato.accounts import queries as account_queries
@@ -29,6 +28,7 @@ from ashiato.members import Visibility, allows, can_act, display_name, require_a
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.photos import PhotoError, process_upload
 from ashiato.settings import Settings
+from ashiato.text import render_text as render_member_text
 
 CATEGORIES = {
     "music": lazy_gettext("Music"),
@@ -220,11 +220,6 @@ def _require_admin(standing: Standing) -> None:
 
 # -- text --------------------------------------------------------------------------------
 
-_LINKS = re.compile(
-    r"(?P<ref>(?:>>|＞＞|≫)(?P<number>[0-9０-９]{1,7}))"
-    r"|(?P<url>https?://[^\s<>\"'　、。「」（）]+)"
-)
-
 
 def page_of(number: int) -> int:
     return max(1, (number - 1) // REPLIES_PER_PAGE + 1)
@@ -235,31 +230,13 @@ def reply_url(community_id: int, topic_id: int, number: int) -> str:
 
 
 def render_text(text: str, *, community_id: int, topic_id: int, last_number: int) -> Markup:
-    """Members' text as HTML: everything escaped; `>>N` links to reply N on its page, web
-    addresses are links, line breaks kept."""
-    text = text.replace("\r\n", "\n")
-    parts: list[Markup] = []
-    position = 0
-    for found in _LINKS.finditer(text):
-        parts.append(escape(text[position : found.start()]))
-        if found.group("ref"):
-            number = int(found.group("number"))  # int() reads full-width digits too
-            if 1 <= number <= last_number:
-                parts.append(
-                    Markup('<a class="reply-ref" href="{}">{}</a>').format(
-                        reply_url(community_id, topic_id, number), found.group("ref")
-                    )
-                )
-            else:
-                parts.append(escape(found.group("ref")))
-        else:
-            url = found.group("url")
-            parts.append(
-                Markup('<a href="{}" rel="nofollow noopener noreferrer">{}</a>').format(url, url)
-            )
-        position = found.end()
-    parts.append(escape(text[position:]))
-    return Markup("").join(parts).replace("\n", Markup("<br>\n"))
+    """Members' text as HTML (ashiato.text): `>>N` links to reply N on its page while
+    reply N exists."""
+
+    def link(number: int) -> str | None:
+        return reply_url(community_id, topic_id, number) if 1 <= number <= last_number else None
+
+    return render_member_text(text, reply_url=link)
 
 
 # -- forms -------------------------------------------------------------------------------
