@@ -26,6 +26,7 @@ from ashiato.friends import audience
 from ashiato.i18n import _, lazy_gettext
 from ashiato.members import Visibility, allows, can_act, display_name, require_active
 from ashiato.members.tables import Member, MemberStatus
+from ashiato.pagination import Pagination
 from ashiato.photos import PhotoError, process_upload
 from ashiato.settings import Settings
 from ashiato.text import render_text as render_member_text
@@ -475,6 +476,10 @@ class TopicList:
     has_next: bool
     can_start_topic: bool
 
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_next)
+
 
 async def topic_list(viewer: Member, community_id: int, page: int = 1) -> TopicList:
     require_active(viewer)
@@ -505,6 +510,10 @@ class Browse:
     order: str
     mine: list[Community] = field(default_factory=list)
     mine_total: int = 0
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_next)
 
 
 async def browse(
@@ -749,6 +758,10 @@ class MemberList:
     page: int
     has_next: bool
 
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_next)
+
 
 async def member_list(viewer: Member, community_id: int, page: int = 1) -> MemberList:
     require_active(viewer)
@@ -940,6 +953,10 @@ class Thread:
     @property
     def is_last_page(self) -> bool:
         return self.page == self.pages
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination.numbered(self.page, self.pages)
 
     @property
     def last_number(self) -> int:

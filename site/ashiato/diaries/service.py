@@ -26,6 +26,7 @@ from ashiato.i18n import _, current_locale, format_date, using
 from ashiato.limits import TooManyLinks, check_links, check_rate, hour_ago
 from ashiato.members import VISIBILITY_LABELS, Visibility, can_act, name_for, require_active
 from ashiato.members.tables import Member
+from ashiato.pagination import Pagination
 from ashiato.photos import PhotoError, process_upload
 from ashiato.settings import Settings
 from ashiato.text import render_text
@@ -104,6 +105,10 @@ class Page:
     rows: list[dict]
     page: int
     has_more: bool = False
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_more)
 
 
 def _view(row: dict) -> DiaryView:
