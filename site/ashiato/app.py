@@ -66,7 +66,6 @@ def make_jinja_environment() -> Environment:
     environment.globals.update(
         current_locale=i18n.current_locale,
         languages=i18n.LANGUAGE_NAMES,
-        feature_stylesheets=[f.stylesheet for f in FEATURES if f.stylesheet],
         navigation=registry.navigation(FEATURES),
     )
     return environment
