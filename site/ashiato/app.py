@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -41,6 +42,8 @@ from ashiato.web import (
 )
 
 SESSION_DAYS = 30
+# Stylesheets and scripts need no session, member or CSRF token: those middlewares skip them.
+STATIC_PATHS = "^/static/"
 
 
 def make_jinja_environment() -> Environment:
@@ -142,14 +145,16 @@ def create_app(settings: Settings) -> Litestar:
                 httponly=True,
                 samesite="lax",
                 key="ashiato_session",
+                exclude=STATIC_PATHS,
             ).middleware,
-            MemberAndLocaleMiddleware,
+            DefineMiddleware(MemberAndLocaleMiddleware, exclude=STATIC_PATHS),
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
             header_name="x-csrftoken",
+            exclude=STATIC_PATHS,
         ),
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(make_jinja_environment())
