@@ -31,6 +31,7 @@ from ashiato.features import FEATURES
 from ashiato.home.routes import not_yet_open_controller
 from ashiato.sessions import RotatingSessionConfig
 from ashiato.settings import Settings
+from ashiato.text import render_text
 from ashiato.web import (
     SECURITY_HEADERS,
     MemberAndLocaleMiddleware,
@@ -42,6 +43,8 @@ from ashiato.web import (
 )
 
 SESSION_DAYS = 30
+# Stylesheets and scripts need no session, member or CSRF token: those middlewares skip them.
+STATIC_PATHS = "^/static/"
 
 
 def make_jinja_environment() -> Environment:
@@ -62,11 +65,11 @@ def make_jinja_environment() -> Environment:
         date=i18n.format_date,
         number=i18n.format_number,
         ago=i18n.format_ago,
+        member_text=render_text,
     )
     environment.globals.update(
         current_locale=i18n.current_locale,
         languages=i18n.LANGUAGE_NAMES,
-        feature_stylesheets=[f.stylesheet for f in FEATURES if f.stylesheet],
         navigation=registry.navigation(FEATURES),
     )
     return environment
@@ -156,14 +159,16 @@ def create_app(settings: Settings) -> Litestar:
                 httponly=True,
                 samesite="lax",
                 key="ashiato_session",
+                exclude=STATIC_PATHS,
             ).middleware,
-            MemberAndLocaleMiddleware,
+            DefineMiddleware(MemberAndLocaleMiddleware, exclude=STATIC_PATHS),
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
             header_name="x-csrftoken",
+            exclude=STATIC_PATHS,
         ),
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(make_jinja_environment())

@@ -10,7 +10,7 @@ that needs the list gets it from the running app (`request.app.state.features`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -91,29 +91,40 @@ class Feature:
     fill_demo: DemoFiller | None = None
 
 
-async def _sections(providers: Sequence[Callable[..., Awaitable[Section | None]]], *args: Any):
-    found = [section for p in providers if (section := await p(*args)) is not None]
+async def _sections(
+    providers: Sequence[tuple[Feature, Callable[..., Awaitable[Section | None]]]], *args: Any
+) -> list[Section]:
+    """The sections the providers give, in order; one that names no stylesheet gets its
+    feature's, so the page loads what the section's markup needs."""
+    found = []
+    for feature, provider in providers:
+        section = await provider(*args)
+        if section is None:
+            continue
+        if section.stylesheet is None and feature.stylesheet:
+            section = replace(section, stylesheet=feature.stylesheet)
+        found.append(section)
     return sorted(found, key=lambda section: section.order)
 
 
 async def profile_sections(
     features: Sequence[Feature], viewer: Member, owner: Member
 ) -> list[Section]:
-    providers = [f.profile_section for f in features if f.profile_section]
+    providers = [(f, f.profile_section) for f in features if f.profile_section]
     return await _sections(providers, viewer, owner)
 
 
 async def home_sections(
     features: Sequence[Feature], member: Member, settings: Settings
 ) -> list[Section]:
-    providers = [f.home_section for f in features if f.home_section]
+    providers = [(f, f.home_section) for f in features if f.home_section]
     return await _sections(providers, member, settings)
 
 
 async def welcome_sections(
     features: Sequence[Feature], member: Member, settings: Settings
 ) -> list[Section]:
-    providers = [f.welcome_section for f in features if f.welcome_section]
+    providers = [(f, f.welcome_section) for f in features if f.welcome_section]
     return await _sections(providers, member, settings)
 
 

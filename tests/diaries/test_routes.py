@@ -178,7 +178,8 @@ async def test_html_in_a_diary_and_its_comments_is_shown_as_text(client, circle,
     assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text
     assert "<b>題</b>" not in page.text and "&lt;b&gt;題&lt;/b&gt;" in page.text
     assert "<img src=x" not in page.text and "&lt;img src=x onerror=alert(1)&gt;" in page.text
-    assert '<a href="https://example.jp/a?b=1&amp;c=2" rel="nofollow noopener"' in page.text
+    link = '<a href="https://example.jp/a?b=1&amp;c=2" rel="nofollow noopener noreferrer ugc">'
+    assert link in page.text
 
 
 # -- comments ---------------------------------------------------------------------------

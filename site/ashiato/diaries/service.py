@@ -19,7 +19,6 @@ from ashiato import db
 from ashiato.accounts import queries as account_queries
 from ashiato.diaries import queries
 from ashiato.diaries.tables import Diary
-from ashiato.diaries.text import render_body
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import audience
 from ashiato.friends import queries as friend_queries
@@ -27,8 +26,10 @@ from ashiato.i18n import _, current_locale, format_date, using
 from ashiato.limits import TooManyLinks, check_links, check_rate, hour_ago
 from ashiato.members import VISIBILITY_LABELS, Visibility, can_act, name_for, require_active
 from ashiato.members.tables import Member
+from ashiato.pagination import Pagination
 from ashiato.photos import PhotoError, process_upload
 from ashiato.settings import Settings
+from ashiato.text import render_text
 
 TITLE_MAX = 100
 BODY_MAX = 10_000
@@ -75,7 +76,7 @@ class DiaryView:
 
     @property
     def body_html(self) -> Markup:
-        return render_body(self.body)
+        return render_text(self.body)
 
     @property
     def visibility_label(self) -> str:
@@ -105,6 +106,10 @@ class Page:
     page: int
     has_more: bool = False
 
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_more)
+
 
 def _view(row: dict) -> DiaryView:
     return DiaryView(
@@ -128,7 +133,7 @@ def _named(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["author_name"] = name_for(row.get("author_nickname"), row.get("author_status"))
         if "body" in row:
-            row["body_html"] = render_body(row["body"])
+            row["body_html"] = render_text(row["body"])
         if "visibility" in row:
             row["visibility_label"] = str(VISIBILITY_LABELS[Visibility(row["visibility"])])
     return rows

@@ -39,6 +39,7 @@ from ashiato.members import (
     require_active,
 )
 from ashiato.members.tables import Member, MemberStatus
+from ashiato.pagination import Pagination
 from ashiato.profiles import service as profiles
 from ashiato.settings import Settings
 
@@ -249,6 +250,10 @@ class Notebook:
     audience: str  # who may write, as a label
     is_owner: bool
     new_count: int = 0  # for the owner: entries by others since their last look
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_next)
 
 
 async def _notebook_owner(viewer: Member, owner_id: int) -> tuple[Member, Relation]:

@@ -21,6 +21,7 @@ from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Introduct
 from ashiato.i18n import _
 from ashiato.members import can_act, display_name, require_active
 from ashiato.members.tables import Member, MemberStatus
+from ashiato.pagination import Pagination
 from ashiato.profiles.service import face_urls
 from ashiato.settings import Settings
 
@@ -307,6 +308,10 @@ class FriendListPage:
     page: int
     pages: int
     face_urls: dict[int, str]  # member id → photo, for the members whose photo shows
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination.numbered(self.page, self.pages)
 
 
 async def friend_list(viewer: Member, owner_id: int, page: int = 1) -> FriendListPage:

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from ashiato.errors import FormInvalid
 from ashiato.messages import service
 from ashiato.messages.tables import Folder
+from ashiato.pagination import Pagination
 from ashiato.web import (
     current_member,
     form_data,
@@ -34,10 +35,11 @@ class MessageController(Controller):
         member = current_member(request)
         loaders = {"inbox": service.inbox, "sent": service.sent_box, "trash": service.trash}
         rows = await loaders[box](member, page)
+        pagination = Pagination(page, has_next=len(rows) == service.PAGE_SIZE)
         return render(
             request,
             "messages/box.html",
-            {"box": box, "rows": rows, "page": page, "page_size": service.PAGE_SIZE},
+            {"box": box, "rows": rows, "pagination": pagination},
             fragment="messages/_list.html",
         )
 

@@ -9,6 +9,5 @@ FEATURE = Feature(
     name="moderation",
     controllers=routes.CONTROLLERS,
     piccolo_app="ashiato.moderation.piccolo_app",
-    stylesheet="moderation",
     fill_demo=demo.fill_demo,
 )

@@ -11,6 +11,5 @@ FEATURE = Feature(
     controllers=routes.CONTROLLERS,
     piccolo_app="ashiato.search.piccolo_app",
     nav=(NavEntry("/search", lazy_gettext("Search"), 70),),
-    stylesheet="search",
     fill_demo=demo.fill_demo,
 )

@@ -26,6 +26,7 @@ from ashiato.communities.tables import Community, Topic
 from ashiato.errors import FormInvalid
 from ashiato.members import require_active
 from ashiato.members.tables import Member
+from ashiato.pagination import Pagination
 from ashiato.photos import PhotoError, process_upload
 from ashiato.settings import Settings
 
@@ -149,6 +150,10 @@ class Browse:
     q: str
     category: str
     order: str
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_next)
 
 
 async def browse(

@@ -24,6 +24,7 @@ from ashiato.communities.tables import Community, JoinPolicy
 from ashiato.friends import audience
 from ashiato.members import Visibility, allows, require_active
 from ashiato.members.tables import Member, MemberStatus
+from ashiato.pagination import Pagination
 
 MEMBERS_PAGE_SIZE = 60
 
@@ -81,6 +82,10 @@ class MemberList:
     members: list[Person]
     page: int
     has_next: bool
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_next)
 
 
 async def member_list(viewer: Member, community_id: int, page: int = 1) -> MemberList:

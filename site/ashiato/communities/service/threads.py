@@ -34,6 +34,7 @@ from ashiato.communities.service.text import REPLIES_PER_PAGE, render_text
 from ashiato.communities.tables import Community, Topic, TopicReply
 from ashiato.members import require_active
 from ashiato.members.tables import Member
+from ashiato.pagination import Pagination
 
 LIVE_REPLIES_LIMIT = 200  # at most this many new replies per poll
 
@@ -113,6 +114,10 @@ class Thread:
     @property
     def can_delete_topic(self) -> bool:
         return self.can_edit_topic or self.standing.is_manager
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination.numbered(self.page, self.pages)
 
 
 def pages_for(reply_count: int) -> int:

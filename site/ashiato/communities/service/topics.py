@@ -22,6 +22,7 @@ from ashiato.communities.service.permissions import (
 from ashiato.communities.tables import Community, Topic
 from ashiato.members import can_act, require_active
 from ashiato.members.tables import Member
+from ashiato.pagination import Pagination
 
 TOPICS_PER_PAGE = 50
 
@@ -60,6 +61,10 @@ class TopicList:
     page: int
     has_next: bool
     can_start_topic: bool
+
+    @property
+    def pager(self) -> Pagination:
+        return Pagination(page=self.page, has_next=self.has_next)
 
 
 async def topic_list(viewer: Member, community_id: int, page: int = 1) -> TopicList:
