@@ -1,4 +1,5 @@
-"""The kernel's one query: the member a session names, loaded once per request."""
+"""The kernel's reads of the member row: the member a session names (once per request), and
+a member by id or PC address for any feature (accounts owns the writes of its columns)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,11 @@ async def member_for_session(member_id: int | None) -> Member | None:
     if member is None or member.status == MemberStatus.WITHDRAWN:
         return None
     return member
+
+
+async def member_by_id(member_id: int) -> Member | None:
+    return await Member.objects().where(Member.id == member_id).first()
+
+
+async def member_by_pc_email(email: str) -> Member | None:
+    return await Member.objects().where(Member.pc_email == email).first()
