@@ -1,11 +1,13 @@
 """The SMTP listener: aiosmtpd on the web app's event loop, answering for the mail domain.
 
 RCPT resolves regist+TOKEN@, post+TOKEN@ and reply+TOKEN@ to a member and checks the
-sender; DATA decodes the mail and calls the same services as the web app
-(ashiato.mobile.service, which writes through ashiato.diaries.service). Every decision is
-one structured log line and one GatewayEvent row; an accepted diary or comment has its
-event written in the same transaction. 250 is said only after the service has committed;
-a failure of ours is 451, so the carrier keeps the mail and retries. Only one recipient is
+sender (ashiato.mobile, the address layer); DATA decodes the mail and calls the same
+services as the web app: mobile.verify_mobile for a registration, ashiato.mailpost for a
+diary or a comment (which writes through ashiato.diaries). Every refusal is a Refusal
+(ashiato.refusals), answered with its SMTP reply. Every decision is one structured log
+line and one GatewayEvent row; an accepted diary or comment has its event written in the
+same transaction. 250 is said only after the service has committed; a failure of ours is
+451, so the carrier keeps the mail and retries. Only one recipient is
 accepted per message: one SMTP reply answers for the whole message, so one message is one
 decision.
 """
@@ -24,10 +26,12 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from ashiato.errors import NotFound
-from ashiato.mobile import service
-from ashiato.mobile.service import GatewayRefusal, MailPost, Recorder, TryLater
+from ashiato.errors import DomainError, refusal_of
+from ashiato.mailpost import service as mailpost
+from ashiato.mailpost.service import MailPost, Recorder
+from ashiato.mobile import service as mobile
 from ashiato.mobile.tables import AddressPurpose
+from ashiato.refusals import Refusal
 from ashiato.settings import Settings
 from mailgate import replies
 from mailgate.carriers import carrier_of
@@ -53,7 +57,7 @@ class Target:
 
 
 class GatewayHandler:
-    """aiosmtpd's handler: routes each mail to the mobile service and answers for it."""
+    """aiosmtpd's handler: routes each mail to its service and answers for it."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -66,34 +70,34 @@ class GatewayHandler:
         sender = envelope.mail_from or ""
         facts = {"stage": "RCPT", "session": session, "mail_from": sender, "rcpt_to": address}
         if getattr(envelope, "gateway_target", None) is not None:
-            return await self._decide("refused", "too-many-recipients", **facts)
+            return await self._decide("refused", Refusal.TOO_MANY_RECIPIENTS, **facts)
         local, _, domain = address.rpartition("@")
         if domain.lower().rstrip(".") != self.settings.mail_domain.lower():
-            return await self._decide("refused", "relay-denied", **facts)
+            return await self._decide("refused", Refusal.RELAY_DENIED, **facts)
         purpose, plus, token = local.partition("+")
         purpose = purpose.lower()
-        if not plus or purpose not in service.PURPOSES:
-            return await self._decide("refused", "unknown-recipient", **facts)
+        if not plus or purpose not in mobile.PURPOSES:
+            return await self._decide("refused", Refusal.UNKNOWN_RECIPIENT, **facts)
         facts["purpose"] = purpose
         if sender == NULL_SENDER:  # a bounce or delivery report: never a member writing
-            return await self._decide("refused", "auto-generated", **facts)
+            return await self._decide("refused", Refusal.AUTO_GENERATED, **facts)
         try:
-            recipient = await service.resolve_recipient(purpose, token)
+            recipient = await mobile.resolve_recipient(purpose, token)
             if recipient is None:
                 facts["member_id"] = await self._notify_unknown(purpose, address, sender)
-                return await self._decide("refused", "unknown-recipient", **facts)
+                return await self._decide("refused", Refusal.UNKNOWN_RECIPIENT, **facts)
             facts["member_id"] = recipient.member.id
-            await service.check_sender(recipient, sender, self.settings)
-        except GatewayRefusal as refusal:
+            await mobile.check_sender(recipient, sender, self.settings)
+        except DomainError as error:
             # Only for posting addresses: nothing automatic mails them, whereas an
             # auto-reply to a comment notification goes to a reply address, and before
             # DATA its headers cannot show that it is one.
             if purpose == AddressPurpose.POST:
-                await self._notify(purpose, token, sender, refusal.code)
-            return await self._decide("refused", refusal.code, **facts)
+                await self._notify(purpose, token, sender, error)
+            return await self._refuse(error, **facts)
         except Exception:
-            log.exception("mailgate: RCPT %s failed", service.mask_address(address))
-            return await self._decide("deferred", "temporary-failure", **facts)
+            log.exception("mailgate: RCPT %s failed", mobile.mask_address(address))
+            return await self._decide("deferred", Refusal.TEMPORARY_FAILURE, **facts)
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(options)
         envelope.gateway_target = Target(purpose, recipient.token, recipient.member.id, address)
@@ -132,20 +136,18 @@ class GatewayHandler:
             log.exception("mailgate: unreadable headers in a registration mail")
             headers = None
         if headers is not None and headers.is_auto_generated:
-            return await self._decide("refused", "auto-generated", **facts)
+            return await self._decide("refused", Refusal.AUTO_GENERATED, **facts)
         message_id = (headers.message_id if headers else None) or _content_key(raw)
         facts["message_id"] = message_id
         try:
-            verification = await service.verify_mobile(
+            verification = await mobile.verify_mobile(
                 target.token, sender, message_id=message_id, settings=self.settings
             )
-        except GatewayRefusal as refusal:
-            return await self._decide("refused", refusal.code, **facts)
-        except NotFound:
-            return await self._decide("refused", "unknown-recipient", **facts)
+        except DomainError as error:
+            return await self._refuse(error, **facts)
         except Exception:
             log.exception("mailgate: verification failed")
-            return await self._decide("deferred", "temporary-failure", **facts)
+            return await self._decide("deferred", Refusal.TEMPORARY_FAILURE, **facts)
         if verification.duplicate:
             return await self._decide("duplicate", "verified", **facts)
         return await self._decide("accepted", "verified", **facts)
@@ -161,17 +163,17 @@ class GatewayHandler:
             if not isinstance(error, MalformedMail):
                 log.exception("mailgate: a mail could not be decoded")
             if not _is_automatic(raw):
-                await self._notify(target.purpose, target.token, sender, "malformed-mime")
-            return await self._decide("refused", "malformed-mime", **facts)
+                await self._notify(target.purpose, target.token, sender, Refusal.MALFORMED_MIME)
+            return await self._decide("refused", Refusal.MALFORMED_MIME, **facts)
         if decoded.is_auto_generated:
-            return await self._decide("refused", "auto-generated", **facts)
+            return await self._decide("refused", Refusal.AUTO_GENERATED, **facts)
         if not decoded.header_from.strip():  # no header block: not a mail a phone sent
-            return await self._decide("refused", "malformed-mime", **facts)
+            return await self._decide("refused", Refusal.MALFORMED_MIME, **facts)
         facts["message_id"] = decoded.message_id or _content_key(raw)
         return decoded
 
     async def _post(self, target: Target, raw: bytes, facts: dict) -> str:
-        """A diary by mail: decoded, then written by the service's accept_post."""
+        """A diary by mail: decoded, then written by mailpost's accept_post."""
         decoded = await self._decoded(target, raw, facts)
         if isinstance(decoded, str):
             return decoded
@@ -184,7 +186,7 @@ class GatewayHandler:
             target,
             facts,
             "posted",
-            lambda record: service.accept_post(
+            lambda record: mailpost.accept_post(
                 target.token,
                 facts["mail_from"],
                 post,
@@ -204,7 +206,7 @@ class GatewayHandler:
             target,
             facts,
             "commented",
-            lambda record: service.accept_reply(
+            lambda record: mailpost.accept_reply(
                 target.token,
                 facts["mail_from"],
                 text,
@@ -227,16 +229,13 @@ class GatewayHandler:
         record = self._recorder("accepted", done, facts)
         try:
             outcome = await write(record)
-        except GatewayRefusal as refusal:
-            await self._notify(target.purpose, target.token, facts["mail_from"], refusal.code)
-            return await self._decide("refused", refusal.code, **facts)
-        except TryLater as later:
-            return await self._decide("deferred", later.code, **facts)
-        except NotFound:
-            return await self._decide("refused", "unknown-recipient", **facts)
+        except DomainError as error:
+            if refusal_of(error).permanent:  # a limit of the moment is not the member's fault
+                await self._notify(target.purpose, target.token, facts["mail_from"], error)
+            return await self._refuse(error, **facts)
         except Exception:
             log.exception("mailgate: %s failed", target.purpose)
-            return await self._decide("deferred", "temporary-failure", **facts)
+            return await self._decide("deferred", Refusal.TEMPORARY_FAILURE, **facts)
         if outcome.duplicate:
             return await self._decide("duplicate", done, **facts)
         return await self._decide("accepted", done, recorded=True, **facts)
@@ -256,20 +255,23 @@ class GatewayHandler:
         }
         if target is not None:
             facts.update(rcpt_to=target.address, purpose=target.purpose, member_id=target.member_id)
-            await self._notify(target.purpose, target.token, sender, "message-too-large")
-        return await self._decide("refused", "message-too-large", **facts)
+            await self._notify(target.purpose, target.token, sender, Refusal.MESSAGE_TOO_LARGE)
+        return await self._decide("refused", Refusal.MESSAGE_TOO_LARGE, **facts)
 
     async def handle_exception(self, error: Exception) -> str:
         log.error("mailgate: unexpected error", exc_info=error)
         return replies.TEMPORARY_FAILURE
 
-    async def _notify(self, purpose: str, token: str, sender: str, code: str) -> None:
+    async def _notify(
+        self, purpose: str, token: str, sender: str, why: Refusal | DomainError
+    ) -> None:
         """The member's error mail for a refused post or reply; its failure never changes
         the reply."""
-        if purpose not in service.WRITING:
+        if purpose not in mobile.WRITING:
             return
+        refusal, params = (why, {}) if isinstance(why, Refusal) else (refusal_of(why), why.params)
         try:
-            await service.notify_refused(purpose, token, sender, code, self.settings)
+            await mailpost.notify_refused(purpose, token, sender, refusal, self.settings, params)
         except Exception:
             log.exception("mailgate: could not queue the error mail")
 
@@ -277,26 +279,40 @@ class GatewayHandler:
         """A member's mail to a posting address that does not exist: told by mail (at most
         hourly). Returns their id for the record, which the hourly limit counts."""
         try:
-            return await service.notify_unknown_address(purpose, address, sender, self.settings)
+            return await mailpost.notify_unknown_address(purpose, address, sender, self.settings)
         except Exception:
             log.exception("mailgate: could not queue the error mail")
             return None
 
     # -- the record of every decision ----------------------------------------------------
 
+    async def _refuse(self, error: DomainError, **facts: Any) -> str:
+        """A service's refusal: 5xx for what will never work, 4xx for a limit of the moment
+        (the carrier retries), with the numbers the reply names."""
+        refusal = refusal_of(error)
+        decision = "deferred" if refusal.temporary else "refused"
+        return await self._decide(decision, refusal, params=error.params, **facts)
+
     async def _decide(
-        self, decision: str, reason: str, *, recorded: bool = False, **facts: Any
+        self,
+        decision: str,
+        reason: str,
+        *,
+        recorded: bool = False,
+        params: dict[str, int] | None = None,
+        **facts: Any,
     ) -> str:
         """Log the decision, record it (unless the service's transaction already has) and
-        return the reply that says it."""
-        reply = _reply_for(decision, reason)
+        return the reply that says it. `reason` is a Refusal, or for an accepted mail what
+        was done (verified, posted, commented)."""
+        reply = _reply_for(decision, reason, params)
         event = _event(decision, reason, reply, **facts)
         logged = {k: v for k, v in event.items() if k not in {"decision", "reason", "reply"}}
         self._log(decision, reason, reply, **logged)
         if recorded:
             return reply
         try:
-            await service.record_event(**event)
+            await mobile.record_event(**event)
         except Exception as error:  # the database may be the very reason for a 451
             log.warning("mailgate: event not recorded: %r", error)
         return reply
@@ -307,7 +323,7 @@ class GatewayHandler:
         when it runs: the Message-ID is known by then)."""
 
         async def record() -> None:
-            await service.record_event(
+            await mobile.record_event(
                 **_event(decision, reason, _reply_for(decision, reason), **facts)
             )
 
@@ -323,19 +339,17 @@ class GatewayHandler:
             "reply": reply,
             **facts,
         }
-        payload["rcpt_to"] = service.mask_address(str(payload.get("rcpt_to") or ""))
+        payload["rcpt_to"] = mobile.mask_address(str(payload.get("rcpt_to") or ""))
         line = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         log.info(line, extra={"gateway": payload})
 
 
-def _reply_for(decision: str, reason: str) -> str:
+def _reply_for(decision: str, reason: str, params: dict[str, int] | None = None) -> str:
     if decision == "accepted":
         return replies.OK
     if decision == "duplicate":
         return replies.OK_DUPLICATE
-    if decision == "deferred":
-        return replies.for_deferral(reason)
-    return replies.for_reason(reason)
+    return replies.for_refusal(Refusal(reason), params)
 
 
 def _event(
@@ -377,7 +391,7 @@ def _printable(text: str) -> str:
 
 
 def _carrier_domains(handler: GatewayHandler) -> tuple[str, ...]:
-    return service.carrier_domains(handler.settings)
+    return mobile.carrier_domains(handler.settings)
 
 
 def _peer(session: Session | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ashiato.diaries.service import DiaryDraft
 from tests.conftest import post_form
 from tests.factories import login, make_member
 
@@ -109,7 +110,9 @@ async def test_home_shows_friends_latest_diaries(client, settings):
     member = await make_member("m@example.jp", locale="en")
     friend = await make_member("f@example.jp", "友だち")
     await friends.make_friends(member, friend)
-    await diaries.create_diary(friend, "今日のランチ", "おいしかった", settings)
+    await diaries.create_diary(
+        friend, DiaryDraft(title="今日のランチ", body="おいしかった"), settings
+    )
     await login(client, "m@example.jp")
     home = await client.get("/")
     assert "今日のランチ" in home.text

@@ -14,6 +14,7 @@ from ashiato.diaries.feature import FEATURE as DIARIES
 from ashiato.footprints.feature import FEATURE as FOOTPRINTS
 from ashiato.friends.feature import FEATURE as FRIENDS
 from ashiato.home.feature import FEATURE as HOME
+from ashiato.mailpost.feature import FEATURE as MAILPOST
 from ashiato.messages.feature import FEATURE as MESSAGES
 from ashiato.mobile.feature import FEATURE as MOBILE
 from ashiato.moderation.feature import FEATURE as MODERATION
@@ -36,6 +37,7 @@ FEATURES: list[Feature] = [
     COMMUNITIES,
     SEARCH,
     MOBILE,
+    MAILPOST,
     MODERATION,
 ]
 

@@ -12,6 +12,7 @@ import re
 from ashiato.errors import DomainError
 from ashiato.i18n import _
 from ashiato.members.tables import Member
+from ashiato.refusals import Refusal
 from ashiato.settings import Settings
 
 LINK_RE = re.compile(r"(?:https?|ftp)://|www\.", re.IGNORECASE)
@@ -19,10 +20,12 @@ LINK_RE = re.compile(r"(?:https?|ftp)://|www\.", re.IGNORECASE)
 
 class RateLimited(DomainError):
     status_code = 429
+    refusal = Refusal.RATE_LIMITED
 
 
 class TooManyLinks(DomainError):
     status_code = 422
+    refusal = Refusal.TOO_MANY_LINKS
 
 
 def check_rate(written_last_hour: int, per_hour: int) -> None:

@@ -83,5 +83,9 @@ async def login_as(client, member: Member) -> None:
 async def post_diary(client, fields: dict[str, str], photos=(), path: str = "/diaries/"):
     """The diary form, multipart like a browser sends it (photos: (name, bytes, type))."""
     token = await csrf_token(client)
-    files = [("photos", photo) for photo in photos] or None
+    # Always multipart, as a browser sends the form: a file field left empty is a part
+    # with no name and no bytes.
+    files = [("photos", photo) for photo in photos] or [
+        ("photos", ("", b"", "application/octet-stream"))
+    ]
     return await client.post(path, data={**fields, "_csrf_token": token}, files=files, headers=EN)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from PIL import Image
 
 from ashiato.diaries import service
+from ashiato.diaries.service import DiaryDraft
 from ashiato.diaries.tables import Diary, DiaryPhoto
 from ashiato.photos import stored_file
 from tests.diaries.conftest import GPS_IFD, jpeg_with_gps, login_as, png_bytes, post_diary
@@ -106,7 +107,9 @@ async def test_size_and_pixel_limits_are_settings(client, app, circle):
 
 async def test_editing_removes_and_adds_photos(client, circle, settings):
     diary = await service.create_diary(
-        circle.author, "t", "b", settings, photos=[jpeg_with_gps(), png_bytes()]
+        circle.author,
+        DiaryDraft(title="t", body="b", photos=[jpeg_with_gps(), png_bytes()]),
+        settings,
     )
     first, second = await DiaryPhoto.objects().order_by(DiaryPhoto.position)
     await login_as(client, circle.author)
@@ -136,9 +139,11 @@ async def test_editing_removes_and_adds_photos(client, circle, settings):
 
 async def test_a_photo_of_another_diary_is_not_served_under_this_one(client, circle, settings):
     hidden = await service.create_diary(
-        circle.author, "t", "b", settings, visibility="only_me", photos=[png_bytes()]
+        circle.author,
+        DiaryDraft(title="t", body="b", visibility="only_me", photos=[png_bytes()]),
+        settings,
     )
-    public = await service.create_diary(circle.stranger, "t", "b", settings)
+    public = await service.create_diary(circle.stranger, DiaryDraft(title="t", body="b"), settings)
     photo = await DiaryPhoto.objects().where(DiaryPhoto.diary == hidden.id).first()
     await login_as(client, circle.stranger)
     response = await client.get(f"/diaries/{public.id}/photos/{photo.id}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ashiato.diaries import routes, service
+from ashiato.diaries.service import DiaryDraft
 from ashiato.diaries.tables import DiaryComment
 from ashiato.errors import NotFound, PermissionDenied
 from tests.conftest import post_form
@@ -33,11 +34,13 @@ async def test_diary_is_readable_by_its_audience_only_on_every_route(
     author = circle.author
     diary = await service.create_diary(
         author,
-        f"日記 {MARKER}",
-        f"本文 {MARKER}",
+        DiaryDraft(
+            title=f"日記 {MARKER}",
+            body=f"本文 {MARKER}",
+            visibility=visibility,
+            photos=[jpeg_with_gps()],
+        ),
         settings,
-        visibility=visibility,
-        photos=[jpeg_with_gps()],
     )
     await service.add_comment(author, diary.id, "作者のコメント", settings)
     photo_id = (await service.show(author, diary.id)).photos[0]["id"]
@@ -119,7 +122,7 @@ async def test_diary_is_readable_by_its_audience_only_on_every_route(
 
 
 async def test_logged_out_visitors_cannot_use_the_service_either(circle, settings):
-    diary = await service.create_diary(circle.author, "t", "b", settings)
+    diary = await service.create_diary(circle.author, DiaryDraft(title="t", body="b"), settings)
     with pytest.raises(PermissionDenied):
         await service.read(None, diary.id)
     with pytest.raises(PermissionDenied):
@@ -135,7 +138,9 @@ async def test_sql_lists_agree_with_the_audience_rule_for_every_pair(circle, set
         for visibility in AUDIENCE:
             diaries.append(
                 await service.create_diary(
-                    writer, f"{writer.nickname}", "b", settings, visibility=visibility
+                    writer,
+                    DiaryDraft(title=f"{writer.nickname}", body="b", visibility=visibility),
+                    settings,
                 )
             )
     for viewer in members:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from ashiato.diaries import service
+from ashiato.diaries.service import DiaryDraft
 from ashiato.friends import service as friends
 from tests.e2e.conftest import logged_in_page
 from tests.factories import make_member
@@ -17,7 +18,9 @@ async def test_comment_posts_with_htmx_and_another_members_comment_appears(
     friend = await make_member("friend@example.jp", "Pal", locale="en")
     await friends.make_friends(author, friend)
     diary = await service.create_diary(
-        author, "Autumn walk", "Leaves everywhere.", settings, visibility="friends"
+        author,
+        DiaryDraft(title="Autumn walk", body="Leaves everywhere.", visibility="friends"),
+        settings,
     )
 
     reader = await logged_in_page(browser, live_server, "author@example.jp")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from email.utils import parseaddr
 
+import pytest
+
 from ashiato.accounts import queries as account_queries
 from ashiato.diaries import service as diaries
+from ashiato.diaries.service import DiaryDraft, DiaryEdit
 from ashiato.diaries.tables import DiaryComment
 from ashiato.i18n import _, using
 from ashiato.members.tables import Member
@@ -15,6 +18,7 @@ from ashiato.mobile.tables import GatewayAddress, GatewayEvent
 from ashiato.outbox import service as outbox_service
 from ashiato.outbox.service import deliver_due
 from ashiato.outbox.tables import OutboxMessage
+from ashiato.refusals import Refusal, refusal_text
 from mailgate.carriers import normalize_address
 from tests.conftest import post_form
 from tests.factories import login, make_member
@@ -34,7 +38,9 @@ async def author_with_phone(locale: str = "en", phone: str | None = PHONE) -> Me
 
 
 async def diary_of(author: Member, settings, title: str = "お弁当") -> int:  # type: ignore[no-untyped-def]
-    diary = await diaries.create_diary(author, title, "今日のお弁当", settings)
+    diary = await diaries.create_diary(
+        author, DiaryDraft(title=title, body="今日のお弁当"), settings
+    )
     return diary.id
 
 
@@ -122,7 +128,10 @@ async def test_the_author_is_not_notified_of_their_own_comment(settings):
     assert await notifications() == []
 
 
-async def test_a_failing_notification_never_fails_the_comment(settings, monkeypatch):
+async def test_the_comment_and_its_notification_are_committed_together(settings, monkeypatch):
+    """The outbox rule: the notification is queued in the comment's own transaction, so a
+    failure to queue it leaves neither the comment nor its reply address (the member sees
+    the error and can send it again), and once it works both are there."""
     author = await author_with_phone()
     diary_id = await diary_of(author, settings)
     taro = await make_member("taro@example.jp", "たろう")
@@ -131,8 +140,17 @@ async def test_a_failing_notification_never_fails_the_comment(settings, monkeypa
         raise OSError("outbox unavailable")
 
     monkeypatch.setattr(outbox_service, "enqueue", broken)
+    with pytest.raises(OSError):
+        await diaries.add_comment(taro, diary_id, "それでも", settings)
+    assert await comments(diary_id) == []
+    assert await GatewayAddress.count().where(GatewayAddress.purpose == "reply") == 0
+    assert (await diaries.read(author, diary_id)).comment_count == 0
+
+    monkeypatch.undo()
     comment_id = await diaries.add_comment(taro, diary_id, "それでも", settings)
     assert [c.id for c in await comments(diary_id)] == [comment_id]
+    [row] = await notifications()
+    assert f"#comment-{comment_id}" in row.body
 
 
 # -- replying by mail --------------------------------------------------------------------
@@ -209,7 +227,7 @@ async def test_a_reply_with_only_the_quote_is_refused_and_explained(settings, si
     assert told.recipient == PHONE
     assert told.subject == "Your comment could not be posted"
     with using("en"):
-        assert service.refusal_text("empty-reply", settings) in told.body
+        assert refusal_text(Refusal.EMPTY_REPLY, settings) in told.body
 
 
 async def test_a_reply_from_a_member_who_may_no_longer_read_the_diary_is_refused(settings):
@@ -218,7 +236,12 @@ async def test_a_reply_from_a_member_who_may_no_longer_read_the_diary_is_refused
     taro = await make_member("taro@example.jp", "たろう", locale="en")
     # taro's own reply address for this diary (as a notification to him would carry)
     reply_to = await service.reply_address(taro, diary_id, settings)
-    await diaries.update_diary(author, diary_id, "お弁当", "今日のお弁当", "only_me", settings)
+    await diaries.update_diary(
+        author,
+        diary_id,
+        DiaryEdit(title="お弁当", body="今日のお弁当", visibility="only_me"),
+        settings,
+    )
     raw = post_mail("taro@example.jp", reply_to, "<t@example.jp>", body="見えないはず")
     async with running_gateway(settings) as port:
         reply = await send(port, "taro@example.jp", reply_to, raw)
@@ -228,7 +251,7 @@ async def test_a_reply_from_a_member_who_may_no_longer_read_the_diary_is_refused
     [told] = await OutboxMessage.objects().where(OutboxMessage.kind == "mobile_reply_refused")
     assert told.recipient == "taro@example.jp"
     with using("en"):
-        assert service.refusal_text("diary-unavailable", settings) in told.body
+        assert refusal_text(Refusal.DIARY_UNAVAILABLE, settings) in told.body
 
 
 async def test_the_reply_address_of_a_deleted_diary_no_longer_exists(settings):

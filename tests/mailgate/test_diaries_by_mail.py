@@ -17,6 +17,7 @@ from ashiato.accounts import queries as account_queries
 from ashiato.diaries import service as diaries
 from ashiato.diaries.tables import Diary, DiaryPhoto
 from ashiato.i18n import _, using
+from ashiato.mailpost import service as mailpost
 from ashiato.members import Visibility
 from ashiato.members.tables import Member
 from ashiato.mobile import service
@@ -24,6 +25,7 @@ from ashiato.mobile.tables import GatewayEvent, ProcessedMail
 from ashiato.outbox.service import deliver_due
 from ashiato.outbox.tables import OutboxMessage
 from ashiato.photos import stored_file
+from ashiato.refusals import Refusal, refusal_text
 from mailgate.carriers import normalize_address
 from tests.diaries.conftest import GPS_IFD, jpeg_with_gps
 from tests.factories import make_member
@@ -230,7 +232,7 @@ async def test_database_down_answers_451_and_the_carriers_retry_posts_the_diary(
     entry = sample("au-post-photo.eml")
     member = await member_with_phone("kenji@example.jp", entry["fixture"]["member_mobile_address"])
     token = await posting_token(member, settings)
-    real_accept = service.accept_post
+    real_accept = mailpost.accept_post
     outage = {"on": True}
 
     async def accept_while_down(*args, **kwargs):
@@ -242,7 +244,7 @@ async def test_database_down_answers_451_and_the_carriers_retry_posts_the_diary(
         finally:
             db.configure(settings.database_url)
 
-    monkeypatch.setattr(service, "accept_post", accept_while_down)
+    monkeypatch.setattr(mailpost, "accept_post", accept_while_down)
     async with running_gateway(settings) as port:
         down = await _replay(entry, token, port)
         assert await Diary.count() == 0
@@ -275,7 +277,7 @@ async def test_a_failure_before_commit_leaves_no_diary_photo_message_id_or_event
         raise db.DatabaseUnavailable("gone in the middle")
 
     if failing == "confirmation":
-        monkeypatch.setattr(service, "_queue_posted", broken)
+        monkeypatch.setattr(mailpost, "_queue_posted", broken)
     else:
         real_record = service.record_event
 
@@ -465,6 +467,13 @@ def _four_photos() -> list[bytes]:
     return [jpeg_with_gps(color=(n * 40, 0, 0)) for n in range(4)]
 
 
+# The numbers a refusal's text names (the limits of diaries).
+NUMBERS = {
+    "too-many-photos": {"num": diaries.MAX_PHOTOS},
+    "title-too-long": {"num": diaries.TITLE_MAX},
+    "text-too-long": {"num": diaries.BODY_MAX},
+}
+
 REFUSED_POSTS = [
     pytest.param({"subject": "空"}, "empty-post", 550, "5.6.0", id="neither-text-nor-photo"),
     pytest.param({"body": "\n\n-- \nｻﾄｳ ｹﾝｼﾞ"}, "empty-post", 550, "5.6.0", id="only-a-signature"),
@@ -510,7 +519,8 @@ async def test_a_post_that_cannot_be_a_diary_is_refused_and_explained_in_the_mem
     assert await deliver_due(settings) == 1
     [told] = sink.to(PHONE)
     assert str(told["Subject"]) == "Your diary could not be posted"
-    assert english(lambda: service.refusal_text(reason, settings)) in sink.text(told)
+    numbers = NUMBERS.get(reason)
+    assert english(lambda: refusal_text(Refusal(reason), settings, numbers)) in sink.text(told)
 
 
 async def test_the_error_mail_is_in_japanese_for_a_japanese_member(settings, sink):
@@ -521,7 +531,7 @@ async def test_the_error_mail_is_in_japanese_for_a_japanese_member(settings, sin
     assert reply.code == 550, reply
     [row] = await outbox("mobile_post_refused")
     with using("ja"):
-        assert service.refusal_text("empty-post", settings) in row.body
+        assert refusal_text(Refusal.EMPTY_POST, settings) in row.body
         assert row.subject == _("Your diary could not be posted")
     assert row.subject != english(lambda: _("Your diary could not be posted"))
 

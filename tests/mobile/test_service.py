@@ -10,6 +10,8 @@ from dataclasses import replace
 
 import pytest
 
+from ashiato.diaries.service import DiaryDraft
+from ashiato.mailpost import service as mailpost
 from ashiato.mobile import service
 from ashiato.mobile.tables import GatewayAddress
 from tests.factories import make_member
@@ -105,14 +107,14 @@ def test_member_show_lists_both_gateway_addresses(database_url, tmp_path):
     ],
 )
 def test_a_subject_tag_gives_the_visibility_and_is_cut_from_the_title(subject, title, visibility):
-    assert service.visibility_tag(subject) == (title, visibility)
+    assert mailpost.visibility_tag(subject) == (title, visibility)
 
 
 async def test_a_reply_address_is_per_member_and_diary_and_resolves_to_both(settings):
     from ashiato.diaries import service as diaries
 
     author = await make_member("hanako@example.jp")
-    diary = await diaries.create_diary(author, "t", "b", settings)
+    diary = await diaries.create_diary(author, DiaryDraft(title="t", body="b"), settings)
     address = await service.reply_address(author, diary.id, settings)
     assert address == await service.reply_address(author, diary.id, settings)
     assert address.startswith("reply+") and address.endswith("@mail.example.jp")

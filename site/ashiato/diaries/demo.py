@@ -1,4 +1,4 @@
-"""Demo diaries, comments and private messages in both languages, made through the services.
+"""Demo diaries and comments in both languages, made through the services.
 
 Runs after the accounts demo (its members are looked up by e-mail). Diaries are then dated
 back over the last weeks, as a real community's would be; everything else is as written.
@@ -12,12 +12,12 @@ import io
 
 from PIL import Image, ImageDraw
 
-from ashiato.accounts import queries as account_queries
 from ashiato.diaries import queries, service
+from ashiato.diaries.service import DiaryDraft
 from ashiato.errors import NotFound
 from ashiato.friends import service as friends
+from ashiato.members.queries import member_by_pc_email
 from ashiato.members.tables import Member
-from ashiato.messages import service as messages
 from ashiato.settings import Settings
 
 # (author e-mail, days ago, title, body, visibility, photo colours, comments)
@@ -136,40 +136,6 @@ FRIENDS = [
     ("hanako@example.jp", "emma@example.com"),
 ]
 
-# (sender e-mail, recipient e-mail, subject, body)
-MESSAGES = [
-    (
-        "kenji@example.jp",
-        "hanako@example.jp",
-        "二郎の件",
-        "はなこさん、二郎デビューおめでとう！\n今度みんなで行きましょう。土曜日はどうですか？",
-    ),
-    (
-        "hanako@example.jp",
-        "kenji@example.jp",
-        "Re: 二郎の件",
-        "ぜひ！土曜日のお昼ならあいてます。\n\n> 今度みんなで行きましょう。",
-    ),
-    (
-        "emma@example.com",
-        "aiko@example.jp",
-        "Translation help?",
-        "Hi Aiko, could you check the Japanese in my class newsletter? It's only one page.",
-    ),
-    (
-        "aiko@example.jp",
-        "emma@example.com",
-        "Re: Translation help?",
-        "Of course! Send it over. 喜んで！",
-    ),
-    (
-        "david@example.com",
-        "misaki@example.jp",
-        "Kamakura cafés",
-        "Thanks for the comment! Which café had the hojicha latte? I'll be in Kamakura next month.",
-    ),
-]
-
 
 def demo_photo(color: tuple[int, int, int], number: int) -> bytes:
     """A simple made-up picture (no camera, no metadata to leak)."""
@@ -187,13 +153,13 @@ def demo_photo(color: tuple[int, int, int], number: int) -> bytes:
 
 async def _members() -> dict[str, Member]:
     emails = {entry[0] for entry in DIARIES} | {c[0] for entry in DIARIES for c in entry[6]}
-    emails |= {m[0] for m in MESSAGES} | {m[1] for m in MESSAGES}
     emails |= {a for a, _b in FRIENDS} | {b for _a, b in FRIENDS}
-    return await account_queries.members_by_pc_emails(emails)
+    found = {email: await member_by_pc_email(email) for email in sorted(emails)}
+    return {email: member for email, member in found.items() if member is not None}
 
 
 async def fill_demo(settings: Settings) -> str:
-    """Add demo diaries (some with photos), comments and messages; returns a console line."""
+    """Add demo diaries (some with photos) and comments; returns a console line."""
     members = await _members()
     for a, b in FRIENDS:
         if a in members and b in members:
@@ -209,9 +175,8 @@ async def fill_demo(settings: Settings) -> str:
                 demo_photo(c, number * 10 + n) for n, c in enumerate(colors)
             ]
         )
-        diary = await service.create_diary(
-            author, title, body, settings, visibility=visibility, photos=pictures
-        )
+        draft = DiaryDraft(title=title, body=body, visibility=visibility, photos=pictures)
+        diary = await service.create_diary(author, draft, settings)
         await queries.update_diary(diary.id, created_at=now - dt.timedelta(days=days, hours=3))
         diaries += 1
         photos += len(pictures)
@@ -224,10 +189,4 @@ async def fill_demo(settings: Settings) -> str:
             except NotFound:  # outside the diary's audience in this community after all
                 continue
             comments += 1
-    sent = 0
-    for sender_email, recipient_email, subject, body in MESSAGES:
-        sender, recipient = members.get(sender_email), members.get(recipient_email)
-        if sender is not None and recipient is not None:
-            await messages.send(sender, recipient.id, subject, body, settings)
-            sent += 1
-    return f"demo: {diaries} diaries ({photos} photos), {comments} comments, {sent} messages"
+    return f"demo: {diaries} diaries ({photos} photos), {comments} comments"

@@ -1,17 +1,18 @@
 """Every query of diaries. Lists filter visibility in SQL and join names in the same query.
 
-`visible_to()` is the SQL form of ashiato.friends.allows(): a diary is listed for
-a viewer when they wrote it, or when no block stands between them and its author and its
-visibility lets them in (friends through Friendship, friends of friends through a
-Friendship joined to the viewer's friends). Tests check the two agree for every level.
+`visible_to()` is friends.audience's SQL twin of `allows(relation(viewer, author),
+visibility)`: a diary is listed for a viewer when they wrote it, or when no block stands
+between them and its author and its visibility lets them in. Tests check the two agree for
+every level. Rows come back as the TypedDicts below (what templates read).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
+from markupsafe import Markup
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 
@@ -22,39 +23,84 @@ from ashiato.diaries.tables import (
     DiaryPhoto,
     DiarySettings,
 )
-from ashiato.friends.tables import Block, Friendship
-from ashiato.members import Visibility
+from ashiato.friends import audience
 
 History = CommentHistoryEntry
 
 
+class DiaryRow(TypedDict, total=False):
+    """A diary in a list (and, with body and source, the diary itself)."""
+
+    id: int
+    title: str
+    visibility: str
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+    photo_count: int
+    comment_count: int
+    last_comment_id: int
+    last_comment_at: dt.datetime | None
+    author_seen_comment_id: int
+    author_id: int
+    author_nickname: str
+    author_status: str
+    body: str
+    source: str
+    # added by the service for templates
+    author_name: str
+    body_html: Markup
+    visibility_label: str
+    new: bool
+
+
+class PhotoRow(TypedDict, total=False):
+    id: int
+    position: int
+    key: str
+    width: int
+    height: int
+
+
+class CommentRow(TypedDict, total=False):
+    """A comment, with its author's name (and, in the received list, its diary)."""
+
+    id: int
+    body: str
+    created_at: dt.datetime
+    author_id: int
+    author_nickname: str
+    author_status: str
+    diary_id: int
+    diary_title: str
+    seen_comment_id: int
+    # added by the service for templates
+    author_name: str
+    body_html: Markup
+    new: bool
+
+
+class HistoryRow(TypedDict, total=False):
+    """A diary the member commented on (コメント記入履歴)."""
+
+    id: int
+    title: str
+    created_at: dt.datetime
+    comment_count: int
+    last_comment_id: int
+    last_comment_at: dt.datetime | None
+    seen_comment_id: int
+    last_commented_at: dt.datetime
+    author_id: int
+    author_nickname: str
+    author_status: str
+    # added by the service for templates
+    author_name: str
+    new: bool
+
+
 def visible_to(viewer_id: int, author: Column, visibility: Column) -> Combinable:
     """Where-clause: the viewer may read a diary with this author and visibility column."""
-    friends = Friendship.select(Friendship.friend).where(Friendship.member == viewer_id)
-    friends_of_friends = Friendship.select(Friendship.member).where(
-        Friendship.friend.is_in(friends)
-    )
-    blocked = Block.select(Block.blocked).where(Block.blocker == viewer_id)
-    blockers = Block.select(Block.blocker).where(Block.blocked == viewer_id)
-    return (author == viewer_id) | (
-        author.not_in(blocked)
-        & author.not_in(blockers)
-        & (
-            (visibility == Visibility.EVERYONE.value)
-            | ((visibility == Visibility.FRIENDS.value) & author.is_in(friends))
-            | (
-                (visibility == Visibility.FRIENDS_OF_FRIENDS.value)
-                & (author.is_in(friends) | author.is_in(friends_of_friends))
-            )
-        )
-    )
-
-
-def not_blocked_with(viewer_id: int, member: Column) -> Combinable:
-    """Where-clause: no block either way between the viewer and this member column."""
-    blocked = Block.select(Block.blocked).where(Block.blocker == viewer_id)
-    blockers = Block.select(Block.blocker).where(Block.blocked == viewer_id)
-    return member.not_in(blocked) & member.not_in(blockers)
+    return audience.visible_sql(viewer_id, author, visibility)
 
 
 DIARY_COLUMNS = (
@@ -83,7 +129,7 @@ async def insert_diary(**values: Any) -> Diary:
     return diary
 
 
-async def diary_by_id(diary_id: int) -> dict | None:
+async def diary_by_id(diary_id: int) -> DiaryRow | None:
     return (
         await Diary.select(*DIARY_COLUMNS, Diary.body, Diary.source)
         .where(Diary.id == diary_id)
@@ -121,17 +167,13 @@ async def visible_diaries(
     text: str | None = None,
     limit: int = 20,
     offset: int = 0,
-) -> list[dict]:
+) -> list[DiaryRow]:
     """Diaries the viewer may read, newest first, in one query whatever the page size."""
     conditions = [visible_to(viewer_id, Diary.author, Diary.visibility)]
     if author_id is not None:
         conditions.append(Diary.author == author_id)
     if friends_of is not None:
-        conditions.append(
-            Diary.author.is_in(
-                Friendship.select(Friendship.friend).where(Friendship.member == friends_of)
-            )
-        )
+        conditions.append(Diary.author.is_in(audience.friend_ids_sql(friends_of)))
     if ids is not None:
         if not ids:
             return []
@@ -154,12 +196,12 @@ async def visible_diaries(
 # Photos
 
 
-async def insert_photos(diary_id: int, photos: Sequence[dict]) -> None:
+async def insert_photos(diary_id: int, photos: Sequence[PhotoRow]) -> None:
     if photos:
         await DiaryPhoto.insert(*[DiaryPhoto(diary=diary_id, **photo) for photo in photos])
 
 
-async def photos_of(diary_id: int) -> list[dict]:
+async def photos_of(diary_id: int) -> list[PhotoRow]:
     return (
         await DiaryPhoto.select(
             DiaryPhoto.id, DiaryPhoto.position, DiaryPhoto.key, DiaryPhoto.width, DiaryPhoto.height
@@ -169,7 +211,7 @@ async def photos_of(diary_id: int) -> list[dict]:
     )
 
 
-async def photo_of(diary_id: int, photo_id: int) -> dict | None:
+async def photo_of(diary_id: int, photo_id: int) -> PhotoRow | None:
     return (
         await DiaryPhoto.select(DiaryPhoto.id, DiaryPhoto.key)
         .where(DiaryPhoto.diary == diary_id, DiaryPhoto.id == photo_id)
@@ -196,20 +238,20 @@ COMMENT_COLUMNS = (
 )
 
 
-async def comments_of(diary_id: int, viewer_id: int, after: int = 0) -> list[dict]:
+async def comments_of(diary_id: int, viewer_id: int, after: int = 0) -> list[CommentRow]:
     """A diary's comments after an id, oldest first, without those of blocked members."""
     return (
         await DiaryComment.select(*COMMENT_COLUMNS)
         .where(
             DiaryComment.diary == diary_id,
             DiaryComment.id > after,
-            not_blocked_with(viewer_id, DiaryComment.author),
+            audience.not_blocked_sql(viewer_id, DiaryComment.author),
         )
         .order_by(DiaryComment.id)
     )
 
 
-async def comment_by_id(diary_id: int, comment_id: int) -> dict | None:
+async def comment_by_id(diary_id: int, comment_id: int) -> CommentRow | None:
     return (
         await DiaryComment.select(DiaryComment.id, DiaryComment.author.as_alias("author_id"))
         .where(DiaryComment.id == comment_id, DiaryComment.diary == diary_id)
@@ -267,7 +309,7 @@ async def comments_since(member_id: int, since: dt.datetime) -> int:
     )
 
 
-async def comments_on_diaries_of(author_id: int, limit: int, offset: int) -> list[dict]:
+async def comments_on_diaries_of(author_id: int, limit: int, offset: int) -> list[CommentRow]:
     """Recent comments by others on a member's diaries, newest first."""
     return (
         await DiaryComment.select(
@@ -279,7 +321,7 @@ async def comments_on_diaries_of(author_id: int, limit: int, offset: int) -> lis
         .where(
             DiaryComment.diary.author == author_id,
             DiaryComment.author != author_id,
-            not_blocked_with(author_id, DiaryComment.author),
+            audience.not_blocked_sql(author_id, DiaryComment.author),
         )
         .order_by(DiaryComment.id, ascending=False)
         .limit(limit)
@@ -327,7 +369,7 @@ async def mark_seen_by_author(diary_id: int, comment_id: int) -> None:
     )
 
 
-async def commented_diaries(member_id: int, limit: int, offset: int) -> list[dict]:
+async def commented_diaries(member_id: int, limit: int, offset: int) -> list[HistoryRow]:
     """Diaries the member commented on and may still read, latest comment first."""
     diary = History.diary
     return (

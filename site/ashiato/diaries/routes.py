@@ -6,67 +6,39 @@ Every handler asks diaries.service; none decides who may see what.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import File, Redirect, Template
 
 from ashiato.diaries import service
+from ashiato.diaries.forms import CommentForm, DiaryForm, SettingsForm
 from ashiato.errors import DomainError, FormInvalid
 from ashiato.footprints.service import footprint_task
 from ashiato.members import VISIBILITY_LABELS, Visibility, display_name
 from ashiato.members.tables import Member
 from ashiato.photos import photo_response
 from ashiato.registry import ProfileSection
-from ashiato.web import (
-    current_member,
-    form_data,
-    is_fragment_request,
-    render,
-    requires_active_member,
-    see_other,
-    settings_of,
-)
+from ashiato.settings import Settings
+from ashiato.web import is_fragment_request, render, requires_active_member, see_other
 
-
-def _member(request: Request) -> Member:
-    member = current_member(request)
-    assert member is not None  # the guard let an active member in
-    return member
+Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
+UrlEncoded = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def _visibility_choices() -> list[tuple[str, str]]:
     return [(level.value, str(VISIBILITY_LABELS[level])) for level in Visibility]
 
 
-class DiaryForm:
-    """What the diary form sent: text fields, uploaded photos, photos to remove."""
-
-    def __init__(self, fields: dict[str, str], photos: list[bytes], remove: list[int]) -> None:
-        self.fields = fields
-        self.photos = photos
-        self.remove = remove
-
-    @classmethod
-    async def read(cls, request: Request) -> DiaryForm:
-        data = await request.form()
-        fields = {key: value for key, value in data.items() if isinstance(value, str)}
-        photos = []
-        for upload in data.getall("photos", []):
-            if isinstance(upload, UploadFile):
-                content = await upload.read()
-                if content:  # an empty file field means "no photo here"
-                    photos.append(content)
-        remove = [int(v) for v in data.getall("remove_photo", []) if str(v).isdigit()]
-        return cls(fields, photos, remove)
-
-
 def _form_context(
     form: dict[str, str],
     *,
     diary: service.DiaryView | None = None,
-    photos: list[dict] | None = None,
+    photos: list | None = None,
     errors: dict[str, str] | None = None,
     error: str = "",
 ) -> dict[str, object]:
@@ -101,32 +73,35 @@ class DiaryController(Controller):
     # -- lists --------------------------------------------------------------------------
 
     @get("/", name="diaries")
-    async def show_diaries(self, request: Request, page: FromQuery[int] = 1) -> Template:
+    async def show_diaries(
+        self, request: Request, me: NamedDependency[Member], page: FromQuery[int] = 1
+    ) -> Template:
         """My diaries (paged) and my maimiku's latest."""
-        member = _member(request)
-        mine = await service.my_diaries(member, max(page, 1))
-        latest = await service.friends_latest(member)
+        mine = await service.my_diaries(me, max(page, 1))
+        latest = await service.friends_latest(me)
         return render(
             request,
             "diaries/index.html",
-            {"listing": mine, "latest": latest, "badge": await service.new_comment_count(member)},
+            {"listing": mine, "latest": latest, "badge": await service.new_comment_count(me)},
             fragment="diaries/_my_list.html",
         )
 
     @get("/home-latest", name="diaries_home_latest")
-    async def show_home_latest(self, request: Request) -> Template:
+    async def show_home_latest(self, request: Request, me: NamedDependency[Member]) -> Template:
         """The home page's "maimiku's latest diaries" block (an htmx fragment)."""
-        latest = await service.friends_latest(_member(request))
+        latest = await service.friends_latest(me)
         return render(request, "diaries/_home_friends_latest.html", {"latest": latest})
 
     @get("/comments/badge", name="diaries_badge")
-    async def show_badge(self, request: Request) -> Template:
-        count = await service.new_comment_count(_member(request))
+    async def show_badge(self, request: Request, me: NamedDependency[Member]) -> Template:
+        count = await service.new_comment_count(me)
         return render(request, "diaries/_badge.html", {"count": count})
 
     @get("/comments", name="diaries_received_comments")
-    async def show_received_comments(self, request: Request, page: FromQuery[int] = 1) -> Template:
-        listing = await service.received_comments(_member(request), max(page, 1))
+    async def show_received_comments(
+        self, request: Request, me: NamedDependency[Member], page: FromQuery[int] = 1
+    ) -> Template:
+        listing = await service.received_comments(me, max(page, 1))
         return render(
             request,
             "diaries/comments.html",
@@ -135,8 +110,10 @@ class DiaryController(Controller):
         )
 
     @get("/commented", name="diaries_comment_history")
-    async def show_comment_history(self, request: Request, page: FromQuery[int] = 1) -> Template:
-        listing = await service.comment_history(_member(request), max(page, 1))
+    async def show_comment_history(
+        self, request: Request, me: NamedDependency[Member], page: FromQuery[int] = 1
+    ) -> Template:
+        listing = await service.comment_history(me, max(page, 1))
         return render(
             request,
             "diaries/commented.html",
@@ -146,67 +123,62 @@ class DiaryController(Controller):
 
     # -- settings -----------------------------------------------------------------------
 
-    @get("/settings", name="diaries_settings")
-    async def show_settings(self, request: Request) -> Template:
-        member = _member(request)
+    async def _settings_page(self, request: Request, me: Member, *, saved: bool) -> Template:
         return render(
             request,
             "diaries/settings.html",
             {
-                "current": await service.default_visibility(member),
+                "current": await service.default_visibility(me),
                 "visibilities": _visibility_choices(),
-                "saved": False,
+                "saved": saved,
             },
             fragment="diaries/_settings_form.html",
         )
 
+    @get("/settings", name="diaries_settings")
+    async def show_settings(self, request: Request, me: NamedDependency[Member]) -> Template:
+        return await self._settings_page(request, me, saved=False)
+
     @post("/settings")
-    async def save_settings(self, request: Request) -> Template:
-        member = _member(request)
-        form = await form_data(request)
-        await service.set_default_visibility(member, form.get("visibility", ""))
-        return render(
-            request,
-            "diaries/settings.html",
-            {
-                "current": await service.default_visibility(member),
-                "visibilities": _visibility_choices(),
-                "saved": True,
-            },
-            fragment="diaries/_settings_form.html",
-        )
+    async def save_settings(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        data: Annotated[SettingsForm, UrlEncoded],
+    ) -> Template:
+        await service.set_default_visibility(me, data.visibility)
+        return await self._settings_page(request, me, saved=True)
 
     # -- writing ------------------------------------------------------------------------
 
     @get("/new", name="diaries_new")
-    async def show_new(self, request: Request) -> Template:
-        default = await service.default_visibility(_member(request))
+    async def show_new(self, request: Request, me: NamedDependency[Member]) -> Template:
+        default = await service.default_visibility(me)
         return render(request, "diaries/form.html", _form_context({"visibility": default}))
 
     @post("/")
-    async def create_diary(self, request: Request) -> Template | Redirect:
-        member = _member(request)
-        form = await DiaryForm.read(request)
+    async def create_diary(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        data: Annotated[DiaryForm, Multipart],
+    ) -> Template | Redirect:
         try:
-            diary = await service.create_diary(
-                member,
-                form.fields.get("title", ""),
-                form.fields.get("body", ""),
-                settings_of(request),
-                visibility=form.fields.get("visibility") or None,
-                photos=form.photos,
-            )
+            diary = await service.create_diary(me, await data.draft(), settings)
         except FormInvalid as exc:
-            context = _form_context(form.fields, errors=exc.errors)
+            context = _form_context(data.fields(), errors=exc.errors)
             return render(request, "diaries/form.html", context, status_code=exc.status_code)
         except DomainError as exc:
-            context = _form_context(form.fields, error=exc.message)
+            context = _form_context(data.fields(), error=exc.message)
             return render(request, "diaries/form.html", context, status_code=exc.status_code)
         return see_other(f"/diaries/{diary.id}")
 
     @get("/{diary_id:int}/edit", name="diaries_edit")
-    async def show_edit(self, request: Request, diary_id: FromPath[int]) -> Template:
-        page = await service.edit_form(_member(request), diary_id)
+    async def show_edit(
+        self, request: Request, me: NamedDependency[Member], diary_id: FromPath[int]
+    ) -> Template:
+        page = await service.edit_form(me, diary_id)
         fields = {
             "title": page.diary.title,
             "body": page.diary.body,
@@ -219,27 +191,23 @@ class DiaryController(Controller):
         )
 
     @post("/{diary_id:int}/edit")
-    async def edit_diary(self, request: Request, diary_id: FromPath[int]) -> Template | Redirect:
-        member = _member(request)
-        form = await DiaryForm.read(request)
+    async def edit_diary(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        diary_id: FromPath[int],
+        data: Annotated[DiaryForm, Multipart],
+    ) -> Template | Redirect:
         try:
-            await service.update_diary(
-                member,
-                diary_id,
-                form.fields.get("title", ""),
-                form.fields.get("body", ""),
-                form.fields.get("visibility", ""),
-                settings_of(request),
-                remove_photo_ids=form.remove,
-                new_photos=form.photos,
-            )
+            await service.update_diary(me, diary_id, await data.edit(), settings)
         except (FormInvalid, service.DiaryError) as exc:
-            page = await service.edit_form(member, diary_id)
+            page = await service.edit_form(me, diary_id)
             context = _form_context(
-                form.fields,
+                data.fields(),
                 diary=page.diary,
                 photos=page.photos,
-                errors=getattr(exc, "errors", None),
+                errors=exc.errors if isinstance(exc, FormInvalid) else None,
                 error="" if isinstance(exc, FormInvalid) else exc.message,
             )
             return render(request, "diaries/form.html", context, status_code=exc.status_code)
@@ -247,9 +215,9 @@ class DiaryController(Controller):
 
     @post("/{diary_id:int}/delete")
     async def delete_diary(
-        self, request: Request, diary_id: FromPath[int]
+        self, request: Request, me: NamedDependency[Member], diary_id: FromPath[int]
     ) -> Redirect | ClientRedirect:
-        await service.delete_diary(_member(request), diary_id)
+        await service.delete_diary(me, diary_id)
         if is_fragment_request(request):
             return ClientRedirect("/diaries")
         return see_other("/diaries")
@@ -257,11 +225,12 @@ class DiaryController(Controller):
     # -- reading ------------------------------------------------------------------------
 
     @get("/{diary_id:int}", name="diary")
-    async def show_diary(self, request: Request, diary_id: FromPath[int]) -> Template:
+    async def show_diary(
+        self, request: Request, me: NamedDependency[Member], diary_id: FromPath[int]
+    ) -> Template:
         """The diary with its photos and live comments; another member's visit leaves a
         footprint on the author, written after the page is sent."""
-        viewer = _member(request)
-        page = await service.show(viewer, diary_id)
+        page = await service.show(me, diary_id)
         response = render(
             request,
             "diaries/diary.html",
@@ -269,31 +238,43 @@ class DiaryController(Controller):
             fragment="diaries/_diary.html",
         )
         if not page.is_author:
-            response.background = footprint_task(viewer, page.diary.author_id)
+            response.background = footprint_task(me, page.diary.author_id)
         return response
 
     @get("/{diary_id:int}/photos/{photo_id:int}", name="diary_photo")
     async def show_photo(
-        self, request: Request, diary_id: FromPath[int], photo_id: FromPath[int]
+        self,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        diary_id: FromPath[int],
+        photo_id: FromPath[int],
     ) -> File:
-        key = await service.photo_key(_member(request), diary_id, photo_id)
-        return photo_response(settings_of(request), key)
+        key = await service.photo_key(me, diary_id, photo_id)
+        return photo_response(settings, key)
 
     @get("/{diary_id:int}/photos/{photo_id:int}/thumb", name="diary_thumbnail")
     async def show_thumbnail(
-        self, request: Request, diary_id: FromPath[int], photo_id: FromPath[int]
+        self,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        diary_id: FromPath[int],
+        photo_id: FromPath[int],
     ) -> File:
-        key = await service.photo_key(_member(request), diary_id, photo_id)
-        return photo_response(settings_of(request), key, thumbnail=True)
+        key = await service.photo_key(me, diary_id, photo_id)
+        return photo_response(settings, key, thumbnail=True)
 
     # -- comments -----------------------------------------------------------------------
 
     @get("/{diary_id:int}/comments", name="diary_comments")
     async def poll_comments(
-        self, request: Request, diary_id: FromPath[int], after: FromQuery[int] = 0
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        diary_id: FromPath[int],
+        after: FromQuery[int] = 0,
     ) -> Template:
         """The live poll: comments after the newest one shown, appended out of band."""
-        page = await service.comments_after(_member(request), diary_id, after)
+        page = await service.comments_after(me, diary_id, after)
         after = page.comments[-1]["id"] if page.comments else max(after, 0)
         return render(
             request,
@@ -301,9 +282,11 @@ class DiaryController(Controller):
             {"diary": page.diary, "comments": page.comments, "after": after},
         )
 
-    async def _thread(self, request: Request, diary_id: int, template: str, **extra) -> Template:
+    async def _thread(
+        self, request: Request, me: Member, diary_id: int, template: str, **extra: object
+    ) -> Template:
         """The whole comment thread (after a post or a delete), with the emptied form."""
-        page = await service.comments_after(_member(request), diary_id, 0)
+        page = await service.comments_after(me, diary_id, 0)
         return render(
             request,
             template,
@@ -317,40 +300,52 @@ class DiaryController(Controller):
         )
 
     @post("/{diary_id:int}/comments")
-    async def post_comment(self, request: Request, diary_id: FromPath[int]) -> Template | Redirect:
+    async def post_comment(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        diary_id: FromPath[int],
+        data: Annotated[CommentForm, UrlEncoded],
+    ) -> Template | Redirect:
         """htmx: the emptied form, and the thread swapped in out of band. Without htmx: 303."""
-        member = _member(request)
-        form = await form_data(request)
-        body = form.get("body", "")
         try:
-            comment_id = await service.add_comment(member, diary_id, body, settings_of(request))
+            comment_id = await service.add_comment(me, diary_id, data.body, settings)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
             errors = exc.errors if isinstance(exc, FormInvalid) else {}
             error = "" if isinstance(exc, FormInvalid) else exc.message
             if is_fragment_request(request):
-                diary = await service.read(member, diary_id)
-                context = _comment_form(diary, body, comment_errors=errors, comment_error=error)
+                diary = await service.read(me, diary_id)
+                context = _comment_form(
+                    diary, data.body, comment_errors=errors, comment_error=error
+                )
                 # 422 for every refusal, so htmx swaps the form with its message in.
                 return render(request, "diaries/_comment_form.html", context, status_code=422)
-            page = await service.show(member, diary_id)
+            page = await service.show(me, diary_id)
             context = {
                 "page": page,
-                **_comment_form(page.diary, body, comment_errors=errors, comment_error=error),
+                **_comment_form(page.diary, data.body, comment_errors=errors, comment_error=error),
             }
             return render(request, "diaries/diary.html", context, status_code=exc.status_code)
         if is_fragment_request(request):
-            return await self._thread(request, diary_id, "diaries/_comment_posted.html")
+            return await self._thread(request, me, diary_id, "diaries/_comment_posted.html")
         return see_other(f"/diaries/{diary_id}#comment-{comment_id}")
 
     @post("/{diary_id:int}/comments/{comment_id:int}/delete")
     async def delete_comment(
-        self, request: Request, diary_id: FromPath[int], comment_id: FromPath[int]
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        diary_id: FromPath[int],
+        comment_id: FromPath[int],
     ) -> Template | Redirect:
-        await service.delete_comment(_member(request), diary_id, comment_id)
+        await service.delete_comment(me, diary_id, comment_id)
         if is_fragment_request(request):
-            return await self._thread(request, diary_id, "diaries/_comment_thread.html", oob=False)
+            return await self._thread(
+                request, me, diary_id, "diaries/_comment_thread.html", oob=False
+            )
         return see_other(f"/diaries/{diary_id}#comments")
 
 
@@ -360,9 +355,13 @@ class MemberDiaryController(Controller):
 
     @get("/{member_id:int}/diaries", name="member_diaries")
     async def show_member_diaries(
-        self, request: Request, member_id: FromPath[int], page: FromQuery[int] = 1
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        member_id: FromPath[int],
+        page: FromQuery[int] = 1,
     ) -> Template:
-        owner, listing = await service.member_diaries(_member(request), member_id, max(page, 1))
+        owner, listing = await service.member_diaries(me, member_id, max(page, 1))
         return render(
             request,
             "diaries/member.html",

@@ -3,7 +3,12 @@
 `read(viewer, diary_id)` is the one gate to a single diary: the page, its htmx fragments,
 its photos and its comments (list, poll, form, post, delete) all go through it. Lists go
 through `visible_diaries` and the other list functions, which filter in SQL with the same
-rule (queries.visible_to). The web routes and the mail gateway call only these functions.
+rule (queries.visible_to). The web routes and the mail gateway (ashiato.mailpost) call only
+these functions, with typed commands (DiaryDraft, DiaryEdit). Every refusal carries its
+Refusal (ashiato.refusals), so the gateway answers it without reading codes.
+
+A comment's notification mail to the diary's author (with their reply+TOKEN@ address from
+the mobile address layer) is queued in the comment's own transaction: both or neither.
 """
 
 from __future__ import annotations
@@ -11,23 +16,34 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 
 from ashiato import db
-from ashiato.accounts import queries as account_queries
 from ashiato.diaries import queries
+from ashiato.diaries.queries import CommentRow, DiaryRow, HistoryRow, PhotoRow
 from ashiato.diaries.tables import Diary
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import audience
-from ashiato.friends import queries as friend_queries
 from ashiato.i18n import _, current_locale, format_date, using
 from ashiato.limits import TooManyLinks, check_links, check_rate, hour_ago
-from ashiato.members import VISIBILITY_LABELS, Visibility, can_act, name_for, require_active
+from ashiato.members import (
+    VISIBILITY_LABELS,
+    Visibility,
+    can_act,
+    display_name,
+    name_for,
+    require_active,
+)
+from ashiato.members.queries import member_by_id
 from ashiato.members.tables import Member
+from ashiato.mobile import service as mobile
+from ashiato.outbox import service as outbox
 from ashiato.pagination import Pagination
 from ashiato.photos import PhotoError, process_upload
+from ashiato.refusals import Refusal
 from ashiato.settings import Settings
 from ashiato.text import render_text
 
@@ -47,13 +63,61 @@ class DiaryError(DomainError):
     status_code = 422
 
 
-class DiaryInvalid(FormInvalid):
-    """Field errors of a diary or comment; `.code` is the first field's code, `.codes` all."""
+class DuplicateDiary(DiaryError):
+    """A diary with this mail's Message-ID exists already (a redelivered mail)."""
 
-    def __init__(self, errors: dict[str, tuple[str, str]]) -> None:
-        super().__init__({name: message for name, (_code, message) in errors.items()})
-        self.codes = {name: code for name, (code, _message) in errors.items()}
-        self.code = next(iter(self.codes.values()))
+    refusal = Refusal.DUPLICATE
+
+
+class DiaryUnavailable(NotFound):
+    """Missing, or outside the viewer's audience: the same answer for both."""
+
+    refusal = Refusal.DIARY_UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One field's error: its code, the message shown beside it, and the Refusal (with the
+    numbers it names) that the mail gateway answers."""
+
+    code: str
+    message: str
+    refusal: Refusal = Refusal.NOT_ACCEPTED
+    params: dict[str, int] = field(default_factory=dict)
+
+
+class DiaryInvalid(FormInvalid):
+    """Field errors of a diary or comment; `.code` and `.refusal` are the first field's,
+    `.codes` all the fields' codes."""
+
+    def __init__(self, errors: dict[str, FieldError]) -> None:
+        first = next(iter(errors.values()))
+        messages = {name: error.message for name, error in errors.items()}
+        super().__init__(messages, refusal=first.refusal, params=first.params)
+        self.codes = {name: error.code for name, error in errors.items()}
+        self.code = first.code
+
+
+@dataclass(frozen=True)
+class DiaryDraft:
+    """A new diary as written (web form or mail): `visibility` None is the author's
+    default; `photos` are the uploaded files, not yet checked."""
+
+    title: str = ""
+    body: str = ""
+    visibility: str | None = None
+    photos: Sequence[bytes] = ()
+
+
+@dataclass(frozen=True)
+class DiaryEdit:
+    """The author's changes to a diary: text, audience, photos to drop and to add."""
+
+    title: str = ""
+    body: str = ""
+    visibility: str = ""
+    remove_photo_ids: Sequence[int] = ()
+    new_photos: Sequence[bytes] = ()
 
 
 @dataclass(frozen=True)
@@ -88,8 +152,8 @@ class DiaryPage:
     """Everything the diary page shows, loaded in a constant number of queries."""
 
     diary: DiaryView
-    photos: list[dict]
-    comments: list[dict]
+    photos: list[PhotoRow]
+    comments: list[CommentRow]
     is_author: bool
 
     @property
@@ -102,7 +166,7 @@ class DiaryPage:
 class Page:
     """One page of a list, and whether an older page exists."""
 
-    rows: list[dict]
+    rows: list[DiaryRow] | list[CommentRow] | list[HistoryRow]
     page: int
     has_more: bool = False
 
@@ -111,7 +175,7 @@ class Page:
         return Pagination(page=self.page, has_next=self.has_more)
 
 
-def _view(row: dict) -> DiaryView:
+def _view(row: DiaryRow) -> DiaryView:
     return DiaryView(
         id=row["id"],
         author_id=row["author_id"],
@@ -129,7 +193,7 @@ def _view(row: dict) -> DiaryView:
     )
 
 
-def _named(rows: list[dict]) -> list[dict]:
+def _named(rows: list[Any]) -> list[Any]:
     for row in rows:
         row["author_name"] = name_for(row.get("author_nickname"), row.get("author_status"))
         if "body" in row:
@@ -139,13 +203,15 @@ def _named(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _page(rows: list[dict], page: int, size: int) -> Page:
+def _page(rows: list[Any], page: int, size: int) -> Page:
     return Page(rows=_named(rows[:size]), page=page, has_more=len(rows) > size)
 
 
 def _not_found() -> NotFound:
     # The same answer whether the diary is missing or outside the viewer's audience.
-    return NotFound(_("This diary does not exist or is not shown to you."), code="unknown_diary")
+    return DiaryUnavailable(
+        _("This diary does not exist or is not shown to you."), code="unknown_diary"
+    )
 
 
 # Reading
@@ -220,7 +286,7 @@ async def visible_diaries(
     text: str | None = None,
     limit: int = PAGE_SIZE,
     offset: int = 0,
-) -> list[dict]:
+) -> list[DiaryRow]:
     """Diaries the viewer may read, newest first, filtered in SQL (one query).
 
     For lists, feeds and search: `author_id` narrows to one member, `friends_only` to the
@@ -251,9 +317,9 @@ async def my_diaries(member: Member, page: int = 1) -> Page:
 async def member_diaries(viewer: Member, owner_id: int, page: int = 1) -> tuple[Member, Page]:
     """A member's diary list as the viewer may see it; NotFound across a block."""
     require_active(viewer)
-    owner = await account_queries.member_by_id(owner_id)
+    owner = await member_by_id(owner_id)
     if owner is None or (
-        owner.id != viewer.id and await friend_queries.is_blocked_between(viewer.id, owner.id)
+        owner.id != viewer.id and await audience.is_blocked_between(viewer.id, owner.id)
     ):
         raise NotFound(_("This member does not exist."), code="unknown_member")
     rows = await queries.visible_diaries(
@@ -262,12 +328,12 @@ async def member_diaries(viewer: Member, owner_id: int, page: int = 1) -> tuple[
     return owner, _page(rows, page, PAGE_SIZE)
 
 
-async def friends_latest(viewer: Member, limit: int = LATEST_SIZE) -> list[dict]:
+async def friends_latest(viewer: Member, limit: int = LATEST_SIZE) -> list[DiaryRow]:
     """マイミク最新日記: the newest diaries of the viewer's maimiku they may read."""
     return await visible_diaries(viewer, friends_only=True, limit=limit)
 
 
-async def latest_of(viewer: Member, owner: Member, limit: int = PROFILE_SIZE) -> list[dict]:
+async def latest_of(viewer: Member, owner: Member, limit: int = PROFILE_SIZE) -> list[DiaryRow]:
     """The owner's newest diaries the viewer may read (the profile page's block)."""
     return await visible_diaries(viewer, author_id=owner.id, limit=limit)
 
@@ -308,43 +374,47 @@ async def default_visibility(member: Member) -> str:
 
 async def set_default_visibility(member: Member, visibility: str) -> None:
     require_active(member)
-    if visibility not in {level.value for level in Visibility}:
-        raise DiaryInvalid({"visibility": ("visibility", _("Choose who can read it."))})
+    _check_visibility(visibility)
     await queries.set_default_visibility(member.id, visibility)
 
 
 # Writing
 
 
+def _too_long(code: str, refusal: Refusal, limit: int) -> FieldError:
+    message = _("At most %(n)s characters.", n=limit)
+    return FieldError(code, message, refusal, {"num": limit})
+
+
 def _check_text(
     member: Member, title: str, body: str, settings: Settings, *, photos: int
-) -> dict[str, tuple[str, str]]:
-    errors: dict[str, tuple[str, str]] = {}
+) -> dict[str, FieldError]:
+    errors: dict[str, FieldError] = {}
     if len(title) > TITLE_MAX:
-        errors["title"] = ("title_too_long", _("At most %(n)s characters.", n=TITLE_MAX))
+        errors["title"] = _too_long("title_too_long", Refusal.TITLE_TOO_LONG, TITLE_MAX)
     if not body.strip() and not photos:
-        errors["body"] = ("body_empty", _("Write something, or add a photo."))
+        message = _("Write something, or add a photo.")
+        errors["body"] = FieldError("body_empty", message, Refusal.EMPTY_POST)
     elif len(body) > BODY_MAX:
-        errors["body"] = ("body_too_long", _("At most %(n)s characters.", n=BODY_MAX))
+        errors["body"] = _too_long("body_too_long", Refusal.TEXT_TOO_LONG, BODY_MAX)
     if photos > MAX_PHOTOS:
-        errors["photos"] = (
-            "too_many_photos",
-            _("At most %(n)s photos per diary.", n=MAX_PHOTOS),
-        )
+        message = _("At most %(n)s photos per diary.", n=MAX_PHOTOS)
+        refusal = Refusal.TOO_MANY_PHOTOS
+        errors["photos"] = FieldError("too_many_photos", message, refusal, {"num": MAX_PHOTOS})
     if "body" not in errors:
         try:
             check_links(member, f"{title}\n{body}", settings)
         except TooManyLinks as exc:
-            errors["body"] = (exc.code, exc.message)
+            errors["body"] = FieldError(exc.code, exc.message, Refusal.TOO_MANY_LINKS)
     return errors
 
 
 def _check_visibility(visibility: str) -> None:
     if visibility not in {level.value for level in Visibility}:
-        raise DiaryInvalid({"visibility": ("visibility", _("Choose who can read it."))})
+        raise DiaryInvalid({"visibility": FieldError("visibility", _("Choose who can read it."))})
 
 
-async def _process_photos(photos: Sequence[bytes], settings: Settings) -> list[dict]:
+async def _process_photos(photos: Sequence[bytes], settings: Settings) -> list[PhotoRow]:
     """Every photo through the pipeline before anything is written; the first bad one
     refuses the whole diary (stored files are content-addressed, so nothing half-made
     is ever shown)."""
@@ -354,7 +424,8 @@ async def _process_photos(photos: Sequence[bytes], settings: Settings) -> list[d
             photo = await asyncio.to_thread(process_upload, data, settings)
         except PhotoError as exc:
             message = _("Photo %(n)s: %(error)s", n=number, error=exc.message)
-            raise DiaryInvalid({"photos": (exc.code or "photo", message)}) from exc
+            refusal = exc.refusal or Refusal.BAD_PHOTO
+            raise DiaryInvalid({"photos": FieldError(exc.code, message, refusal)}) from exc
         processed.append({"key": photo.key, "width": photo.width, "height": photo.height})
     return processed
 
@@ -367,12 +438,9 @@ def default_title(author: Member) -> str:
 
 async def create_diary(
     author: Member,
-    title: str,
-    body: str,
+    draft: DiaryDraft,
     settings: Settings,
     *,
-    visibility: str | None = None,
-    photos: Sequence[bytes] = (),
     source: str = "web",
     source_message_id: str | None = None,
     on_write: Callable[[Diary], Awaitable[None]] | None = None,
@@ -385,20 +453,20 @@ async def create_diary(
     PermissionDenied, each with a translated message and a `.code`.
 
     `source_message_id` (mail) is unique per author: a second diary with the same id
-    raises DiaryError(code="duplicate_message"), so a redelivered mail posts once.
+    raises DuplicateDiary, so a redelivered mail posts once.
     """
     require_active(author)
-    title, body = title.strip(), body.rstrip()
-    visibility = visibility or await default_visibility(author)
+    title, body = draft.title.strip(), draft.body.rstrip()
+    visibility = draft.visibility or await default_visibility(author)
     _check_visibility(visibility)
     if source not in SOURCES:
         raise DiaryError(_("This diary cannot be posted."), code="source")
-    errors = _check_text(author, title, body, settings, photos=len(photos))
+    errors = _check_text(author, title, body, settings, photos=len(draft.photos))
     if errors:
         raise DiaryInvalid(errors)
     if source_message_id and await queries.diary_id_by_source(author.id, source_message_id):
         raise _duplicate()
-    processed = await _process_photos(photos, settings)
+    processed = await _process_photos(draft.photos, settings)
     async with db.transaction():
         if source_message_id and await queries.diary_id_by_source(author.id, source_message_id):
             raise _duplicate()
@@ -419,11 +487,11 @@ async def create_diary(
     return diary
 
 
-def _duplicate() -> DiaryError:
-    return DiaryError(_("This diary has already been posted."), code="duplicate_message")
+def _duplicate() -> DuplicateDiary:
+    return DuplicateDiary(_("This diary has already been posted."), code="duplicate_message")
 
 
-async def _own(member: Member, diary_id: int) -> tuple[DiaryView, list[dict]]:
+async def _own(member: Member, diary_id: int) -> tuple[DiaryView, list[PhotoRow]]:
     diary = await read(member, diary_id)
     if diary.author_id != member.id:
         raise PermissionDenied(_("Only its author can change this diary."), code="not_author")
@@ -436,27 +504,17 @@ async def edit_form(member: Member, diary_id: int) -> DiaryPage:
     return DiaryPage(diary=diary, photos=photos, comments=[], is_author=True)
 
 
-async def update_diary(
-    author: Member,
-    diary_id: int,
-    title: str,
-    body: str,
-    visibility: str,
-    settings: Settings,
-    *,
-    remove_photo_ids: Sequence[int] = (),
-    new_photos: Sequence[bytes] = (),
-) -> None:
+async def update_diary(author: Member, diary_id: int, edit: DiaryEdit, settings: Settings) -> None:
     """The author edits text, audience and photos; checked before anything is written."""
     diary, photos = await _own(author, diary_id)
-    title, body = title.strip(), body.rstrip()
+    title, body, visibility = edit.title.strip(), edit.body.rstrip(), edit.visibility
     _check_visibility(visibility)
-    removed = [p["id"] for p in photos if p["id"] in set(remove_photo_ids)]
+    removed = [p["id"] for p in photos if p["id"] in set(edit.remove_photo_ids)]
     kept = len(photos) - len(removed)
-    errors = _check_text(author, title, body, settings, photos=kept + len(new_photos))
+    errors = _check_text(author, title, body, settings, photos=kept + len(edit.new_photos))
     if errors:
         raise DiaryInvalid(errors)
-    processed = await _process_photos(new_photos, settings)
+    processed = await _process_photos(edit.new_photos, settings)
     first_position = max((p["position"] for p in photos), default=-1) + 1
     async with db.transaction():
         await queries.delete_photos(diary.id, removed)
@@ -483,44 +541,89 @@ async def delete_diary(author: Member, diary_id: int) -> None:
 # Comments
 
 
-async def add_comment(member: Member, diary_id: int, body: str, settings: Settings) -> int:
-    """A comment by a member who may read the diary (web, or a reply by mail); its id."""
+async def add_comment(
+    member: Member,
+    diary_id: int,
+    body: str,
+    settings: Settings,
+    *,
+    on_write: Callable[[int], Awaitable[None]] | None = None,
+) -> int:
+    """A comment by a member who may read the diary (web, or a reply by mail); its id.
+
+    The comment, its counters, the commenter's history, the author's notification mail
+    and `on_write(comment_id)` (the gateway's own rows) are one transaction."""
     diary = await read(member, diary_id)
     body = body.strip()
     if not body:
-        raise DiaryInvalid({"body": ("comment_empty", _("Write a comment."))})
+        message = _("Write a comment.")
+        raise DiaryInvalid({"body": FieldError("comment_empty", message, Refusal.EMPTY_REPLY)})
     if len(body) > COMMENT_MAX:
-        raise DiaryInvalid(
-            {"body": ("comment_too_long", _("At most %(n)s characters.", n=COMMENT_MAX))}
-        )
+        error = _too_long("comment_too_long", Refusal.COMMENT_TOO_LONG, COMMENT_MAX)
+        raise DiaryInvalid({"body": error})
     check_rate(await queries.comments_since(member.id, hour_ago()), settings.comments_per_hour)
     check_links(member, body, settings)
     now = dt.datetime.now(dt.UTC)
     is_author = member.id == diary.author_id
+    recipients = await comment_recipients(diary.id, member)
     async with db.transaction():
         comment = await queries.insert_comment(diary.id, member.id, body)
         await queries.count_comment(diary.id, comment.id, now, by_author=is_author)
         if not is_author:
             await queries.record_commenter(member.id, diary.id, comment.id, now)
-    # Committed: the author hears of it by mail, with an address to reply to from a phone.
-    from ashiato.mobile.service import notify_comment  # mobile builds on diaries
-
-    await notify_comment(member, diary, comment.id, body, settings)
+        for author in recipients:
+            await _queue_comment_notification(author, member, diary, comment.id, body, settings)
+        if on_write is not None:
+            await on_write(comment.id)
     return comment.id
 
 
-async def comment_recipients(diary_id: int, commenter: Member) -> list[Member]:
-    """Who should hear of a new comment (the diary's author, unless they wrote it).
+async def _queue_comment_notification(
+    author: Member,
+    commenter: Member,
+    diary: DiaryView,
+    comment_id: int,
+    body: str,
+    settings: Settings,
+) -> None:
+    """The author's mail of a new comment (the outbox rule: in the comment's transaction),
+    in their language, at their phone if confirmed, whose Reply-To is their reply address
+    for this diary: a reply from the phone becomes a comment (ashiato.mailpost)."""
+    address = mobile.notification_address(author)
+    if address is None:
+        return
+    reply_to = await mobile.reply_address(author, diary.id, settings)
+    with using(author.locale or settings.default_locale, author.time_zone):
+        name = display_name(commenter)
+        await outbox.enqueue(
+            recipient=address,
+            subject=_("%(name)s commented on your diary “%(title)s”", name=name, title=diary.title),
+            body=_(
+                "Hello %(author)s,\n\n%(name)s commented on your diary "
+                "“%(title)s”:\n\n%(comment)s\n\nRead it on Ashiato:\n%(url)s\n\n"
+                "To answer, reply to this mail (from your phone, too): your "
+                "reply is posted as a comment, without the quoted text.\n",
+                author=author.nickname,
+                name=name,
+                title=diary.title,
+                comment=body.strip(),
+                url=f"{settings.base_url}/diaries/{diary.id}#comment-{comment_id}",
+            ),
+            kind="diary_comment",
+            reply_to=reply_to,
+        )
 
-    For a notification by mail or by the mail gateway; the site itself shows the badge.
-    """
+
+async def comment_recipients(diary_id: int, commenter: Member) -> list[Member]:
+    """Who should hear of a new comment (the diary's author, unless they wrote it, may no
+    longer act, or a block stands between them); the site itself shows the badge."""
     row = await queries.diary_by_id(diary_id)
     if row is None or row["author_id"] == commenter.id:
         return []
-    author = await account_queries.member_by_id(row["author_id"])
+    author = await member_by_id(row["author_id"])
     if author is None or not can_act(author):
         return []
-    if await friend_queries.is_blocked_between(author.id, commenter.id):
+    if await audience.is_blocked_between(author.id, commenter.id):
         return []
     return [author]
 

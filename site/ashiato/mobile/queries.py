@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ashiato.members.tables import Member
 from ashiato.mobile.tables import AddressPurpose, GatewayAddress, GatewayEvent, ProcessedMail
 
 
@@ -90,6 +91,14 @@ async def use_address(address_id: int, verified_address: str, now: dt.datetime) 
         .returning(GatewayAddress.id)
     )
     return bool(used)
+
+
+async def confirm_phone(member_id: int, phone: str, now: dt.datetime, status: str) -> None:
+    """The member's confirmed phone (mobile's own columns of the member row) and the
+    status it earned; the unique index on mobile_email keeps a phone with one member."""
+    await Member.update(
+        {Member.mobile_email: phone, Member.mobile_verified_at: now, Member.status: status}
+    ).where(Member.id == member_id)
 
 
 async def processed(key: str) -> bool:

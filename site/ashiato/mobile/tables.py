@@ -6,10 +6,15 @@ from __future__ import annotations
 from piccolo.columns import ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-from ashiato.diaries.tables import Diary
 from ashiato.members.tables import Member
+
+# The diary of a reply address, named through Piccolo's app registry: the address layer
+# keeps a diary's id (and the database drops the address with its diary) without importing
+# diaries, which builds on this feature (its comment notifications carry reply addresses).
+DIARY = LazyTableReference(table_class_name="Diary", app_name="diaries")
 
 
 class AddressPurpose:
@@ -34,7 +39,7 @@ class GatewayAddress(Table):
     member = ForeignKey(Member, index=True)
     purpose = Varchar(length=10, help_text="regist | post | reply")
     diary = ForeignKey(
-        Diary,
+        DIARY,
         null=True,
         default=None,
         index=True,

@@ -33,6 +33,7 @@ from __future__ import annotations
 from ashiato.photos.pipeline import (
     THUMBNAIL_SIZE,
     PhotoError,
+    PhotoTooLarge,
     ProcessedPhoto,
     photo_response,
     process_upload,
@@ -43,6 +44,7 @@ from ashiato.photos.pipeline import (
 __all__ = [
     "THUMBNAIL_SIZE",
     "PhotoError",
+    "PhotoTooLarge",
     "ProcessedPhoto",
     "photo_response",
     "process_upload",

@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ashiato.errors import DomainError, NotFound
 from ashiato.i18n import _
+from ashiato.refusals import Refusal
 from ashiato.settings import Settings
 
 THUMBNAIL_SIZE = 240  # pixels, longest side: faces and photo strips
@@ -28,6 +29,14 @@ _KEEP_INFO = {"transparency", "duration", "loop", "background", "disposal"}
 
 class PhotoError(DomainError):
     """The upload is not a photo we can store (wrong kind, damaged, too big)."""
+
+    refusal = Refusal.BAD_PHOTO
+
+
+class PhotoTooLarge(PhotoError):
+    """Too many bytes or pixels: a smaller photo would do."""
+
+    refusal = Refusal.PHOTO_TOO_LARGE
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ def photo_response(
 
 
 def _too_many_pixels(settings: Settings) -> PhotoError:
-    return PhotoError(
+    return PhotoTooLarge(
         _(
             "The photo has too many pixels: at most %(megapixels)s megapixels.",
             megapixels=max(settings.upload_max_pixels // 1_000_000, 1),
@@ -93,7 +102,7 @@ def _open(data: bytes, settings: Settings) -> Image.Image:
     if not data:
         raise PhotoError(_("Choose a photo to upload."), code="empty")
     if len(data) > settings.upload_max_bytes:
-        raise PhotoError(
+        raise PhotoTooLarge(
             _(
                 "The photo is too large: at most %(megabytes)s MB.",
                 megabytes=f"{settings.upload_max_bytes / (1024 * 1024):.1f}".rstrip("0").rstrip(
