@@ -22,7 +22,7 @@ from ashiato.accounts.throttle import LoginThrottle
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import queries as friend_queries
 from ashiato.i18n import _, current_locale, using
-from ashiato.members import require_active
+from ashiato.members import GENDERS, parse_birth_date, require_active
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.outbox import service as outbox
 from ashiato.settings import Settings
@@ -30,7 +30,6 @@ from ashiato.settings import Settings
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,252}\.[A-Za-z]{2,}$")
-GENDERS = ("", "female", "male", "other")
 PASSWORD_MIN = 8
 LIMITS = {"nickname": 40, "full_name": 80, "region": 40, "introduction": 2000, "message": 1000}
 
@@ -221,20 +220,6 @@ async def open_invitation(token: str) -> OpenInvitation:
 
 
 # -- sign-up and verification ------------------------------------------------------------
-
-
-def parse_birth_date(raw: str | None) -> tuple[dt.date | None, str | None]:
-    """A birth date from a form: (date or None when empty, translated error or None)."""
-    birth = (raw or "").strip()
-    if not birth:
-        return None, None
-    try:
-        birth_date = dt.date.fromisoformat(birth)
-    except ValueError:
-        return None, _("Enter a date like 1985-04-01.")
-    if not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
-        return None, _("Enter a date like 1985-04-01.")
-    return birth_date, None
 
 
 def _validate_profile(form: dict[str, str], *, require_password: bool) -> dict[str, object]:

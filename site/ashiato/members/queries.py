@@ -1,6 +1,12 @@
-"""The kernel's one query: the member a session names, loaded once per request."""
+"""The kernel's queries of the member row: the member a session names, loaded once per
+request, and the plain look-ups every feature needs (by id; by address, for the demo).
+
+Features read a member through these instead of another feature's queries.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from ashiato.members.tables import Member, MemberStatus
 
@@ -13,3 +19,17 @@ async def member_for_session(member_id: int | None) -> Member | None:
     if member is None or member.status == MemberStatus.WITHDRAWN:
         return None
     return member
+
+
+async def member_by_id(member_id: int) -> Member | None:
+    """The member row, whatever its status (the caller decides what a status allows)."""
+    return await Member.objects().where(Member.id == member_id).first()
+
+
+async def members_by_pc_emails(emails: Iterable[str]) -> dict[str, Member]:
+    """The members with these PC addresses, by address (one query; unknown ones absent)."""
+    wanted = sorted(set(emails))
+    if not wanted:
+        return {}
+    rows = await Member.objects().where(Member.pc_email.is_in(wanted))
+    return {member.pc_email: member for member in rows}

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ashiato.accounts import queries as account_queries
 from ashiato.errors import FormInvalid, NotFound, PermissionDenied
 from ashiato.friends import queries as friend_queries
 from ashiato.i18n import _
 from ashiato.limits import check_links, check_rate, hour_ago
 from ashiato.members import can_act, name_for, require_active
+from ashiato.members.queries import member_by_id
 from ashiato.members.tables import Member
 from ashiato.messages import queries
 from ashiato.messages.tables import Folder
@@ -33,7 +33,7 @@ class Draft:
 
 
 async def _recipient(sender: Member, recipient_id: int) -> Member:
-    recipient = await account_queries.member_by_id(recipient_id)
+    recipient = await member_by_id(recipient_id)
     if recipient is None or not can_act(recipient) or recipient.id == sender.id:
         raise NotFound(_("This member cannot receive messages."), code="unknown_recipient")
     if await friend_queries.is_blocked_between(sender.id, recipient.id):

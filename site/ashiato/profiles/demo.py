@@ -6,7 +6,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from ashiato.accounts import queries as account_queries
+from ashiato.members.queries import members_by_pc_emails
 from ashiato.profiles import service
 from ashiato.settings import Settings
 
@@ -74,8 +74,9 @@ def drawn_face(background: tuple[int, int, int], ink: tuple[int, int, int]) -> b
 async def fill_demo(settings: Settings) -> str:
     """Add this feature's demo content; returns a line for the console (or "")."""
     filled = photos = 0
+    members = await members_by_pc_emails(PROFILES)
     for email, (hobbies, favourites, audiences) in PROFILES.items():
-        member = await account_queries.member_by_pc_email(email)
+        member = members.get(email)
         if member is None:
             continue
         form = dict((await service.editor(member)).values)

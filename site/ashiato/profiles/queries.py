@@ -1,7 +1,12 @@
-"""Every query of profiles; nothing else touches these tables."""
+"""Every query of profiles; nothing else touches these tables.
+
+The profile fields asked at sign-up (nickname, gender, birth date, region, introduction)
+live on the kernel's member row; the editor writes them here, beside its own row.
+"""
 
 from __future__ import annotations
 
+from ashiato.members.tables import Member
 from ashiato.profiles.tables import Profile, ProfilePhoto
 
 
@@ -22,6 +27,13 @@ async def ensure_profile(member_id: int) -> Profile:
 async def update_profile(profile_id: int, **values: object) -> None:
     await Profile.update({getattr(Profile, k): v for k, v in values.items()}).where(
         Profile.id == profile_id
+    )
+
+
+async def update_member_details(member_id: int, **values: object) -> None:
+    """The member row's profile fields (nickname, gender, birth_date, region, introduction)."""
+    await Member.update({getattr(Member, k): v for k, v in values.items()}).where(
+        Member.id == member_id
     )
 
 

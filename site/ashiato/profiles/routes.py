@@ -8,10 +8,9 @@ from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
 
 from ashiato import registry
-from ashiato.accounts.service import GENDERS
 from ashiato.errors import DomainError, FormInvalid
 from ashiato.footprints.service import footprint_task
-from ashiato.members import Visibility
+from ashiato.members import GENDERS, Visibility
 from ashiato.members.tables import Member
 from ashiato.photos import photo_response
 from ashiato.profiles import service

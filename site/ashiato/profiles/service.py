@@ -15,19 +15,20 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_skeleton
 
 from ashiato import db
-from ashiato.accounts import queries as account_queries
-from ashiato.accounts.service import GENDERS, parse_birth_date
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.friends.audience import relation
 from ashiato.i18n import _, current_locale, current_time_zone, lazy_gettext
 from ashiato.members import (
+    GENDERS,
     VISIBILITY_LABELS,
     Relation,
     Visibility,
     allows,
     display_name,
+    parse_birth_date,
     require_active,
 )
+from ashiato.members.queries import member_by_id
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.photos import process_upload
 from ashiato.profiles import queries
@@ -206,7 +207,7 @@ def build_view(
 async def member_to_view(viewer: Member, owner_id: int) -> Member:
     """The owner of a page an active viewer opens: an existing, active member."""
     require_active(viewer)
-    owner = await account_queries.member_by_id(owner_id)
+    owner = await member_by_id(owner_id)
     if owner is None or owner.status != MemberStatus.ACTIVE:
         raise NotFound(_("No such member."), code="unknown_member")
     return owner
@@ -292,7 +293,7 @@ async def save_profile(member: Member, form: dict[str, str]) -> None:
     async with db.transaction():
         # Nickname, gender, birthday, region and introduction are asked at sign-up and
         # live on the member row (accounts); the rest is this feature's.
-        await account_queries.update_member(member.id, **member_values)
+        await queries.update_member_details(member.id, **member_values)
         profile = await queries.ensure_profile(member.id)
         await queries.update_profile(
             profile.id, **profile_values, updated_at=dt.datetime.now(dt.UTC)
