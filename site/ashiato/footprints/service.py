@@ -26,8 +26,7 @@ from ashiato import db
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
 from ashiato.footprints import queries
 from ashiato.footprints.tables import NotebookEntry
-from ashiato.friends import queries as friend_queries
-from ashiato.friends.audience import relation
+from ashiato.friends.audience import is_blocked_between, relation
 from ashiato.i18n import _
 from ashiato.members import (
     VISIBILITY_LABELS,
@@ -83,7 +82,7 @@ async def record_visit(
         return False
     if await profiles.footprints_off([visitor.id, owner_id]):
         return False
-    if await friend_queries.is_blocked_between(visitor.id, owner_id):
+    if await is_blocked_between(visitor.id, owner_id):
         return False
     now = now or _now()
     async with db.transaction():

@@ -25,5 +25,11 @@ async def relation(viewer: Member | None, owner_id: int) -> Relation:
     return Relation.MEMBER
 
 
+async def is_blocked_between(a: int, b: int) -> bool:
+    """A block in either direction: the two hear nothing of each other (messages,
+    footprints and every other feature ask here, never friends.queries)."""
+    return await queries.is_blocked_between(a, b)
+
+
 async def can_see(viewer: Member | None, owner_id: int, visibility: str) -> bool:
     return allows(await relation(viewer, owner_id), visibility)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ashiato.errors import FormInvalid, NotFound, PermissionDenied
-from ashiato.friends import queries as friend_queries
+from ashiato.friends.audience import is_blocked_between
 from ashiato.i18n import _
 from ashiato.limits import check_links, check_rate, hour_ago
 from ashiato.members import can_act, name_for, require_active
@@ -36,7 +36,7 @@ async def _recipient(sender: Member, recipient_id: int) -> Member:
     recipient = await member_by_id(recipient_id)
     if recipient is None or not can_act(recipient) or recipient.id == sender.id:
         raise NotFound(_("This member cannot receive messages."), code="unknown_recipient")
-    if await friend_queries.is_blocked_between(sender.id, recipient.id):
+    if await is_blocked_between(sender.id, recipient.id):
         raise PermissionDenied(_("You cannot send a message to this member."), code="blocked")
     return recipient
 
