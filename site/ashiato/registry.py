@@ -27,12 +27,16 @@ class Section:
 
     The page includes `template` with `section` bound to `context`, in `order`;
     `stylesheet` names the contributing feature's stylesheet so the page can load it.
+    `faces` are the members whose faces the section shows: the page looks their photos up
+    once for all its sections and gives the template `face_urls` (member id → photo URL),
+    so a feature can show faces without asking the feature that owns them.
     """
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 100
     stylesheet: str | None = None
+    faces: Sequence[int] = ()
 
 
 # Kept for the name the profile page and its providers use.
@@ -67,6 +71,11 @@ class ReportedItem:
     author_id: int | None = None
 
 
+# member ids → thumbnail URL of each one's face, for lists of faces (one query for all);
+# members without a face anyone may see are left out, and show their initial.
+FaceLookup = Callable[[Sequence[int]], Awaitable[dict[int, str]]]
+# (viewer, owner id), run after a profile page has been sent: must not raise.
+ProfileViewHook = Callable[["Member", int], Awaitable[None]]
 SectionProvider = Callable[["Member", "Member"], Awaitable[Section | None]]
 MemberSectionProvider = Callable[["Member"], Awaitable[Section | None]]
 WithdrawalHook = Callable[[int], Awaitable[None]]  # runs inside the withdrawal's transaction
@@ -88,6 +97,8 @@ class Feature:
     report_targets: Sequence[ReportTarget] = ()
     on_withdrawal: WithdrawalHook | None = None
     fill_demo: DemoFiller | None = None
+    faces: FaceLookup | None = None  # the feature that owns members' photos (profiles)
+    on_profile_view: ProfileViewHook | None = None  # e.g. footprints leaves a footprint
 
 
 async def _sections(providers: Sequence[Callable[..., Awaitable[Section | None]]], *args: Any):
@@ -108,6 +119,22 @@ async def home_sections(features: Sequence[Feature], member: Member) -> list[Sec
 
 async def welcome_sections(features: Sequence[Feature], member: Member) -> list[Section]:
     return await _sections([f.welcome_section for f in features if f.welcome_section], member)
+
+
+async def no_faces(member_ids: Sequence[int]) -> dict[int, str]:
+    """Every face is an initial: for a site without a feature that owns photos."""
+    return {}
+
+
+def face_lookup(features: Sequence[Feature]) -> FaceLookup:
+    """The faces of members, from whichever feature provides them."""
+    return next((f.faces for f in features if f.faces), no_faces)
+
+
+async def profile_viewed(features: Sequence[Feature], viewer: Member, owner_id: int) -> None:
+    """A member opened another member's profile: run each feature's hook (after sending)."""
+    for hook in [f.on_profile_view for f in features if f.on_profile_view]:
+        await hook(viewer, owner_id)
 
 
 def navigation(features: Sequence[Feature]) -> list[NavEntry]:

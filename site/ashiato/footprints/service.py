@@ -5,7 +5,9 @@ For other features:
 - `record_visit(visitor, owner_id)` leaves the visitor's footprint on the owner. Call it
   when a logged-in member opens another member's profile or diary — preferably as
   `response.background = footprint_task(visitor, owner_id)`, so the page is sent before the
-  write happens and never waits on a lock. The friend-graph explorer must not call it.
+  write happens and never waits on a lock. The profile page (profiles cannot import this
+  feature: footprints depends on profiles) runs `leave_footprint` as the
+  `on_profile_view` hook this feature registers. The friend-graph explorer must not call it.
 - `prune(settings, now)` deletes footprints older than `settings.footprint_retention_days`;
   `run_pruner(settings, stop)` calls it every hour until `stop` is set (for `ashiato serve`).
   The lifetime count shown on profiles is a separate counter and survives pruning.
@@ -92,7 +94,8 @@ async def record_visit(
     return visits > 0
 
 
-async def _record_in_background(visitor: Member, owner_id: int) -> None:
+async def leave_footprint(visitor: Member, owner_id: int) -> None:
+    """record_visit for after the page is sent: a failure is logged, never raised."""
     try:
         await record_visit(visitor, owner_id)
     except Exception:  # the page has been sent; a lost footprint must not become an error
@@ -101,7 +104,7 @@ async def _record_in_background(visitor: Member, owner_id: int) -> None:
 
 def footprint_task(visitor: Member, owner_id: int) -> BackgroundTask:
     """A task to attach to the page's response: the footprint is written after sending."""
-    return BackgroundTask(_record_in_background, visitor, owner_id)
+    return BackgroundTask(leave_footprint, visitor, owner_id)
 
 
 # -- the owner's footprint page ---------------------------------------------------------

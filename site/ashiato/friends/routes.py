@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 
+from ashiato import registry
 from ashiato.errors import FormInvalid
 from ashiato.friends import service
-from ashiato.registry import ProfileSection
+from ashiato.registry import FaceLookup, ProfileSection
 from ashiato.web import (
     current_member,
     form_data,
@@ -39,7 +42,14 @@ async def profile_section(viewer: Member, owner: Member) -> ProfileSection | Non
         template="friends/_profile_faces.html",
         context={"friends": friends, "owner": owner},
         order=20,
+        faces=friends.face_ids(),
     )
+
+
+def provide_faces(state: State) -> FaceLookup:
+    """`faces`: members' faces, from the feature that owns them (profiles depends on this
+    one, so it is found in the registry, not imported)."""
+    return registry.face_lookup(state.features)
 
 
 def _me(request: Request) -> Member:
@@ -55,10 +65,13 @@ def _back(form: dict[str, str], default: str) -> str:
 class FriendsController(Controller):
     path = "/friends"
     guards = [requires_active_member]
+    dependencies = {"faces": Provide(provide_faces, sync_to_thread=False)}
 
     @get("/", name="friends")
-    async def show_friends(self, request: Request, page: int = 1) -> Template:
-        friends = await service.overview(_me(request), page)
+    async def show_friends(
+        self, request: Request, faces: NamedDependency[FaceLookup], page: int = 1
+    ) -> Template:
+        friends = await service.overview(_me(request), page, faces=faces)
         return render(request, "friends/index.html", {"friends": friends})
 
     @get("/requests/badge", name="friend_request_badge")
@@ -67,17 +80,21 @@ class FriendsController(Controller):
         return render(request, "friends/_badge.html", {"count": count})
 
     @post("/requests/{request_id:int}/approve")
-    async def approve_request(self, request: Request, request_id: int) -> Template | Redirect:
+    async def approve_request(
+        self, request: Request, faces: NamedDependency[FaceLookup], request_id: int
+    ) -> Template | Redirect:
         form = await form_data(request)
         me = _me(request)
         sender = await service.approve_request(me, request_id, settings_of(request))
-        return await self._requests_answer(request, form, approved=sender)
+        return await self._requests_answer(request, form, faces, approved=sender)
 
     @post("/requests/{request_id:int}/decline")
-    async def decline_request(self, request: Request, request_id: int) -> Template | Redirect:
+    async def decline_request(
+        self, request: Request, faces: NamedDependency[FaceLookup], request_id: int
+    ) -> Template | Redirect:
         form = await form_data(request)
         await service.decline_request(_me(request), request_id)
-        return await self._requests_answer(request, form)
+        return await self._requests_answer(request, form, faces)
 
     @post("/requests/{request_id:int}/cancel")
     async def cancel_request(self, request: Request, request_id: int) -> Redirect:
@@ -115,8 +132,10 @@ class FriendsController(Controller):
         return see_other(_back(form, "/friends"))
 
     @get("/of/{member_id:int}", name="friend_list")
-    async def show_friend_list(self, request: Request, member_id: int, page: int = 1) -> Template:
-        listing = await service.friend_list(_me(request), member_id, page)
+    async def show_friend_list(
+        self, request: Request, faces: NamedDependency[FaceLookup], member_id: int, page: int = 1
+    ) -> Template:
+        listing = await service.friend_list(_me(request), member_id, page, faces=faces)
         return render(request, "friends/list.html", {"listing": listing})
 
     @post("/privacy")
@@ -184,6 +203,7 @@ class FriendsController(Controller):
     async def show_graph(
         self,
         request: Request,
+        faces: NamedDependency[FaceLookup],
         group: list[str] | None = None,
         chain: str = "",
         view: str = "focus",
@@ -199,6 +219,7 @@ class FriendsController(Controller):
         graph = await service.explore(
             _me(request),
             state,
+            faces=faces,
             expand=expand,
             find=q if find is not None else None,
             to=to,
@@ -210,7 +231,11 @@ class FriendsController(Controller):
     # -- helpers -----------------------------------------------------------------------
 
     async def _requests_answer(
-        self, request: Request, form: dict[str, str], approved: Member | None = None
+        self,
+        request: Request,
+        form: dict[str, str],
+        faces: FaceLookup,
+        approved: Member | None = None,
     ) -> Template | Redirect:
         """The pending list again, in place for htmx; else back where the form was."""
         if not is_fragment_request(request):
@@ -219,7 +244,7 @@ class FriendsController(Controller):
         template = render(
             request,
             "friends/index.html",
-            {"pending": await service.pending_with_faces(me), "approved": approved},
+            {"pending": await service.pending_with_faces(me, faces=faces), "approved": approved},
             fragment="friends/_requests.html",
         )
         template.headers.update(REQUESTS_CHANGED)

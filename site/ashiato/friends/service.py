@@ -1,6 +1,8 @@
 """Maimiku rules: requests, friendships, introductions, blocks, list privacy, the graph.
 
-Every function takes the acting member first and checks what that member may do. Who may
+Every function takes the acting member first and checks what that member may do. Members'
+faces belong to profiles, which depends on this feature: a function that shows faces takes
+the look-up (`faces`, a registry.FaceLookup) from its caller. Who may
 see a member's maimiku: the member, and every other active member unless the member hides
 their list or a block stands between the two. A hidden list also hides the member's
 edges in the graph explorer, and a chain of maimiku never passes through such a member.
@@ -21,7 +23,7 @@ from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Introduct
 from ashiato.i18n import _
 from ashiato.members import can_act, display_name, require_active
 from ashiato.members.tables import Member, MemberStatus
-from ashiato.profiles.service import face_urls
+from ashiato.registry import FaceLookup
 from ashiato.settings import Settings
 
 REQUEST_MESSAGE_MAX_LENGTH = 500
@@ -256,9 +258,9 @@ class PendingRequests:
     face_urls: dict[int, str]
 
 
-async def pending_with_faces(member: Member) -> PendingRequests:
+async def pending_with_faces(member: Member, *, faces: FaceLookup) -> PendingRequests:
     requests = await pending_requests(member)
-    return PendingRequests(requests, await face_urls([r.sender.id for r in requests]))
+    return PendingRequests(requests, await faces([r.sender.id for r in requests]))
 
 
 # -- who sees a member's maimiku ----------------------------------------------------------
@@ -294,7 +296,9 @@ class FriendListPage:
     face_urls: dict[int, str]  # member id → photo, for the members whose photo shows
 
 
-async def friend_list(viewer: Member, owner_id: int, page: int = 1) -> FriendListPage:
+async def friend_list(
+    viewer: Member, owner_id: int, page: int = 1, *, faces: FaceLookup
+) -> FriendListPage:
     """One page of a member's maimiku, as the viewer may see it."""
     require_active(viewer)
     owner = await _active_member_or_404(owner_id)
@@ -310,8 +314,7 @@ async def friend_list(viewer: Member, owner_id: int, page: int = 1) -> FriendLis
     members = await queries.active_friends_page(
         owner.id, offset=(page - 1) * FRIENDS_PER_PAGE, limit=FRIENDS_PER_PAGE, exclude=exclude
     )
-    faces = await face_urls([m.id for m in members])
-    return FriendListPage(owner, members, total, page, pages, faces)
+    return FriendListPage(owner, members, total, page, pages, await faces([m.id for m in members]))
 
 
 # -- introductions (紹介文) ---------------------------------------------------------------
@@ -437,17 +440,17 @@ class FriendsOverview:
     face_urls: dict[int, str]  # of the introductions' authors
 
 
-async def overview(member: Member, page: int = 1) -> FriendsOverview:
+async def overview(member: Member, page: int = 1, *, faces: FaceLookup) -> FriendsOverview:
     """Everything /friends shows: a constant number of queries whatever the list sizes."""
     introductions = await introductions_about(member, member.id)
     return FriendsOverview(
-        listing=await friend_list(member, member.id, page),
-        pending=await pending_with_faces(member),
+        listing=await friend_list(member, member.id, page, faces=faces),
+        pending=await pending_with_faces(member, faces=faces),
         sent=await sent_requests(member),
         hidden_list=await friend_list_hidden(member),
         blocked=await blocked_members(member),
         introductions=introductions,
-        face_urls=await face_urls([i.author.id for i in introductions]),
+        face_urls=await faces([i.author.id for i in introductions]),
     )
 
 
@@ -464,7 +467,10 @@ class ProfileFriends:
     faces: list[Member]
     introductions: list[IntroductionView]
     has_written: bool  # the viewer has already introduced the owner
-    face_urls: dict[int, str]
+
+    def face_ids(self) -> list[int]:
+        """The members whose faces the section shows (the profile page looks them up)."""
+        return [m.id for m in self.faces] + [i.author.id for i in self.introductions]
 
 
 async def profile_friends(viewer: Member, owner: Member) -> ProfileFriends | None:
@@ -475,7 +481,7 @@ async def profile_friends(viewer: Member, owner: Member) -> ProfileFriends | Non
     if owner.id in around:
         if not await queries.has_blocked(viewer.id, owner.id):
             return None  # the owner blocked the viewer: they hear nothing of each other
-        return ProfileFriends(owner, "blocked", None, False, 0, [], [], False, {})
+        return ProfileFriends(owner, "blocked", None, False, 0, [], [], False)
     request_id = None
     if viewer.id == owner.id:
         state = "self"
@@ -497,17 +503,8 @@ async def profile_friends(viewer: Member, owner: Member) -> ProfileFriends | Non
     has_written = state == "friend" and any(i.author.id == viewer.id for i in introductions)
     if state == "friend" and not has_written:  # perhaps written, then hidden by the owner
         has_written = await queries.introduction_by(viewer.id, owner.id) is not None
-    faces_shown = await face_urls([m.id for m in faces] + [i.author.id for i in introductions])
     return ProfileFriends(
-        owner,
-        state,
-        request_id,
-        list_visible,
-        count,
-        faces,
-        introductions,
-        has_written,
-        faces_shown,
+        owner, state, request_id, list_visible, count, faces, introductions, has_written
     )
 
 
@@ -711,6 +708,7 @@ async def explore(
     viewer: Member,
     state: GraphState,
     *,
+    faces: FaceLookup,
     expand: int | None = None,
     find: str | None = None,
     to: int | None = None,
@@ -787,13 +785,13 @@ async def explore(
     allowed = {i for i in rows if i not in avoid}
     state.keep_only(allowed)
     ids = [i for i in ids if i in allowed]
-    photos = await face_urls(ids)
-    faces = {i: GraphFace(i, rows[i]["nickname"], photos.get(i)) for i in ids}
+    photos = await faces(ids)
+    drawn = {i: GraphFace(i, rows[i]["nickname"], photos.get(i)) for i in ids}
     hiding = {i for i in ids if rows[i]["hides"] and i != viewer.id}
     for node in private:
-        if node in faces:
+        if node in drawn:
             notices.append(
-                _("%(name)s keeps their maimiku list private.", name=faces[node].nickname)
+                _("%(name)s keeps their maimiku list private.", name=drawn[node].nickname)
             )
     positions = layout.place(viewer.id, state.groups, state.chain)
     tree = {frozenset((a, m)) for a, added in state.groups for m in added}
@@ -820,7 +818,7 @@ async def explore(
     on_chain = set(state.chain)
     nodes = [
         GraphNode(
-            member=faces[i],
+            member=drawn[i],
             x=round(positions[i][0], 1),
             y=round(positions[i][1], 1),
             is_me=i == viewer.id,
@@ -848,7 +846,7 @@ async def explore(
         focus=focus,
         notices=notices,
         query=query,
-        chain=[faces[i] for i in state.chain] if to is not None and state.chain else [],
+        chain=[drawn[i] for i in state.chain] if to is not None and state.chain else [],
         chain_missing=chain_missing,
         matches=matches,
     )

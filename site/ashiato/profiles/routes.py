@@ -4,12 +4,12 @@ with its htmx preview, photo management, and permission-checked photo files."""
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
 
 from ashiato import registry
 from ashiato.errors import DomainError, FormInvalid
-from ashiato.footprints.service import footprint_task
 from ashiato.members import GENDERS, Visibility
 from ashiato.members.tables import Member
 from ashiato.photos import photo_response
@@ -35,8 +35,15 @@ def _member(request: Request) -> Member:
 
 
 async def _profile_page(request: Request, viewer: Member, view: ProfileView) -> Template:
+    """The profile with every feature's section; the faces all sections show are looked up
+    here at once (sections come from features that cannot ask profiles themselves)."""
     sections = await registry.profile_sections(request.app.state.features, viewer, view.owner)
-    return render(request, "profiles/profile.html", {"profile": view, "sections": sections})
+    faces = await service.face_urls([i for section in sections for i in section.faces])
+    return render(
+        request,
+        "profiles/profile.html",
+        {"profile": view, "sections": sections, "face_urls": faces},
+    )
 
 
 async def _editor_context(member: Member, **extra: object) -> dict[str, object]:
@@ -70,12 +77,14 @@ class ProfileController(Controller):
 
     @get("/members/{member_id:int}", name="member")
     async def show_member(self, request: Request, member_id: int) -> Template:
-        """Another member's profile; opening it leaves a footprint, written after the page."""
+        """Another member's profile. Features that note the visit (footprints) register a
+        hook; it runs after the page is sent, so the page never waits on their writes."""
         viewer = _member(request)
         view = await service.view_profile(viewer, member_id)
         page = await _profile_page(request, viewer, view)
         if not view.is_self:
-            page.background = footprint_task(viewer, member_id)
+            features = request.app.state.features
+            page.background = BackgroundTask(registry.profile_viewed, features, viewer, member_id)
         return page
 
     # -- the editor ---------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 Every field has its own audience (ashiato.friends.Visibility); the nickname and
 the face in lists are the only things every member sees. Other features ask here for a
-member's face (`face_urls`) and preferences (`footprints_off`, `notebook_audience`).
+member's preferences (`footprints_off`, `notebook_audience`) and face (`face_urls`; the
+features profiles depends on get it through the registry: Feature.faces, Section.faces).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -389,7 +391,7 @@ async def photo_to_serve(viewer: Member, owner_id: int, photo_id: int) -> str:
 # -- what other features ask ------------------------------------------------------------
 
 
-async def face_urls(member_ids: list[int]) -> dict[int, str]:
+async def face_urls(member_ids: Sequence[int]) -> dict[int, str]:
     """member id → thumbnail URL of the main photo, for lists of faces (one query).
 
     Only members whose photos every member may see have one here; the others show their
