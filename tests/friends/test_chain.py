@@ -9,6 +9,7 @@ import pytest
 
 from ashiato.accounts import queries as accounts
 from ashiato.errors import NotFound
+from ashiato.friends import chain as chain_search
 from ashiato.friends import queries, service
 from ashiato.members.tables import MemberStatus
 from tests.friends.graphs import link, people
@@ -81,7 +82,7 @@ async def test_withdrawn_members_break_the_chain(graph):
 
 
 async def test_a_frontier_over_the_limit_stops_the_search(graph, monkeypatch):
-    monkeypatch.setattr(service, "FRONTIER_LIMIT", 1)
+    monkeypatch.setattr(chain_search, "FRONTIER_LIMIT", 1)
     # me has 3 maimiku and t has 2: both second frontiers are over the limit
     assert await service.shortest_chain(graph["me"], graph["t"].id) is None
     assert len(await service.shortest_chain(graph["me"], graph["a"].id)) == 2
@@ -120,8 +121,8 @@ async def test_lengths_match_a_plain_search_on_a_random_graph(settings):
     for _ in range(40):
         source, target = rng.sample(ids, 2)
         expected = plain_bfs(adjacency, source, target, lambda n: n not in hidden)
-        found = await service.chain_ids(source, target)
-        if expected is None or expected > service.CHAIN_MAX_STEPS:
+        found = await chain_search.chain_ids(source, target)
+        if expected is None or expected > chain_search.CHAIN_MAX_STEPS:
             assert found is None
         else:
             assert found is not None and len(found) - 1 == expected

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from ashiato import registry
 from ashiato.errors import FormInvalid
-from ashiato.friends import service
+from ashiato.friends import explorer, service
 from ashiato.registry import FaceLookup, ProfileSection
 from ashiato.web import (
     current_member,
@@ -215,8 +215,8 @@ class FriendsController(Controller):
     ) -> Template:
         """The graph explorer; its state travels in the address, so it needs no session
         (and, like every page here, it leaves no footprints)."""
-        state = service.GraphState.parse(group or [], chain, set_view or view)
-        graph = await service.explore(
+        state = explorer.GraphState.parse(group or [], chain, set_view or view)
+        graph = await explorer.explore(
             _me(request),
             state,
             faces=faces,

@@ -1,11 +1,12 @@
-"""Maimiku rules: requests, friendships, introductions, blocks, list privacy, the graph.
+"""Maimiku rules: requests, friendships, introductions, blocks, list privacy, chains.
 
 Every function takes the acting member first and checks what that member may do. Members'
 faces belong to profiles, which depends on this feature: a function that shows faces takes
 the look-up (`faces`, a registry.FaceLookup) from its caller. Who may
 see a member's maimiku: the member, and every other active member unless the member hides
 their list or a block stands between the two. A hidden list also hides the member's
-edges in the graph explorer, and a chain of maimiku never passes through such a member.
+edges in the graph explorer (friends.explorer), and a chain of maimiku never passes
+through such a member (the search itself is friends.chain).
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
 
 from ashiato import db
 from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
-from ashiato.friends import layout, queries
+from ashiato.friends import chain, queries
 from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Introduction
 from ashiato.i18n import _
 from ashiato.members import can_act, display_name, require_active
@@ -30,13 +30,6 @@ REQUEST_MESSAGE_MAX_LENGTH = 500
 INTRODUCTION_MAX_LENGTH = 1000
 PROFILE_FACES = 9
 FRIENDS_PER_PAGE = 30
-CHAIN_MAX_STEPS = 6
-# The chain search stops (answers "not found") rather than expand a frontier larger than
-# this: with 20 maimiku each, a 6-step search expands frontiers of about 400 members.
-FRONTIER_LIMIT = 5_000
-EXPAND_LIMIT = 40  # faces one click adds; clicking the same face again adds the next ones
-GRAPH_MAX_NODES = 240
-NAME_MATCHES = 10
 
 
 class FriendsError(DomainError):
@@ -511,73 +504,8 @@ async def profile_friends(viewer: Member, owner: Member) -> ProfileFriends | Non
 # -- shortest chain of maimiku ------------------------------------------------------------
 
 
-async def chain_ids(
-    source: int,
-    target: int,
-    avoid: set[int] | frozenset[int] = frozenset(),
-    max_steps: int = CHAIN_MAX_STEPS,
-) -> list[int] | None:
-    """The shortest chain source → … → target, by breadth-first search from both ends.
-
-    Each step reads one whole frontier from the (member, friend) index, always on the side
-    with the smaller frontier. Members in `avoid` are skipped; members in between must be
-    active and not hiding their maimiku list. None when there is no chain of at most
-    max_steps, or when a frontier would exceed FRONTIER_LIMIT (the search stays bounded).
-    """
-    if source == target:
-        return [source]
-    parents: tuple[dict[int, int | None], dict[int, int | None]] = ({source: None}, {target: None})
-    depth_of: tuple[dict[int, int], dict[int, int]] = ({source: 0}, {target: 0})
-    frontiers = ([source], [target])
-    depths = [0, 0]
-    ends = (source, target)
-    while frontiers[0] and frontiers[1] and depths[0] + depths[1] < max_steps:
-        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
-        if len(frontiers[side]) > FRONTIER_LIMIT:
-            return None
-        mine, theirs = parents[side], parents[1 - side]
-        found: dict[int, int] = {}
-        for member, friend in await queries.friend_pairs_of_many(frontiers[side]):
-            if friend not in mine and friend not in found and friend not in avoid:
-                found[friend] = member
-        depths[side] += 1
-        meetings = [m for m in found if m in theirs]
-        if meetings:
-            inner = [m for m in meetings if m not in ends]
-            passable = await queries.passable_members(inner) if inner else set()
-            usable = [m for m in meetings if m in ends or m in passable]
-            if usable:
-                meet = min(usable, key=lambda m: (depth_of[1 - side][m], m))
-                mine.update({meet: found[meet]})
-                return _join(parents, meet)
-        if depths[0] + depths[1] >= max_steps:
-            return None  # no need to check members that no further step will expand
-        candidates = [m for m in found if m not in meetings]
-        passable = await queries.passable_members(candidates)
-        frontier = sorted(m for m in candidates if m in passable)
-        for member in frontier:
-            mine[member] = found[member]
-            depth_of[side][member] = depths[side]
-        frontiers = (frontier, frontiers[1]) if side == 0 else (frontiers[0], frontier)
-    return None
-
-
-def _join(parents: tuple[dict[int, int | None], dict[int, int | None]], meet: int) -> list[int]:
-    forward: list[int] = []
-    node: int | None = meet
-    while node is not None:
-        forward.append(node)
-        node = parents[0][node]
-    forward.reverse()
-    node = parents[1][meet]
-    while node is not None:
-        forward.append(node)
-        node = parents[1][node]
-    return forward
-
-
 async def shortest_chain(
-    viewer: Member, target_id: int, *, max_steps: int = CHAIN_MAX_STEPS
+    viewer: Member, target_id: int, *, max_steps: int = chain.CHAIN_MAX_STEPS
 ) -> list[Member] | None:
     """How is the viewer connected to this member? The members of a shortest chain."""
     require_active(viewer)
@@ -585,268 +513,8 @@ async def shortest_chain(
     avoid = await queries.blocked_ids_around(viewer.id)
     if target.id in avoid:
         raise NotFound(_("This member does not exist."), code="no_member")
-    ids = await chain_ids(viewer.id, target.id, avoid, max_steps)
+    ids = await chain.chain_ids(viewer.id, target.id, avoid, max_steps)
     if ids is None:
         return None
     members = await queries.members_by_ids(ids)
     return [members[i] for i in ids] if all(i in members for i in ids) else None
-
-
-# -- the graph explorer -------------------------------------------------------------------
-
-
-def _ids(text: str, limit: int) -> list[int]:
-    found: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        if part.isdigit() and len(part) < 12 and len(found) < limit:
-            found.append(int(part))
-    return list(dict.fromkeys(found))
-
-
-@dataclass
-class GraphState:
-    """What the explorer shows, carried by the page itself (hidden inputs, the address).
-
-    groups: each opened member with the members that opening added, in order; chain: the
-    last chain drawn; view: "focus" (around the last opened face) or "fit" (everything).
-    """
-
-    groups: list[tuple[int, list[int]]] = field(default_factory=list)
-    chain: list[int] = field(default_factory=list)
-    view: str = "focus"
-
-    @classmethod
-    def parse(cls, groups: list[str], chain: str = "", view: str = "") -> GraphState:
-        parsed: list[tuple[int, list[int]]] = []
-        budget = GRAPH_MAX_NODES
-        for raw in groups[:GRAPH_MAX_NODES]:
-            anchor, _sep, members = raw.partition(":")
-            anchor_ids = _ids(anchor, 1)
-            if not anchor_ids:
-                continue
-            added = _ids(members, max(0, budget))
-            budget -= len(added)
-            parsed.append((anchor_ids[0], added))
-        return cls(
-            groups=parsed,
-            chain=_ids(chain, CHAIN_MAX_STEPS + 1),
-            view="fit" if view == "fit" else "focus",
-        )
-
-    def shown(self) -> list[int]:
-        ordered: list[int] = []
-        for anchor, members in self.groups:
-            ordered.append(anchor)
-            ordered.extend(members)
-        ordered.extend(self.chain)
-        return list(dict.fromkeys(ordered))
-
-    def encoded_groups(self) -> list[str]:
-        return [f"{anchor}:{','.join(map(str, members))}" for anchor, members in self.groups]
-
-    def encoded_chain(self) -> str:
-        return ",".join(map(str, self.chain))
-
-    def keep_only(self, allowed: set[int]) -> None:
-        self.groups = [
-            (anchor, [m for m in members if m in allowed])
-            for anchor, members in self.groups
-            if anchor in allowed
-        ]
-        if any(m not in allowed for m in self.chain):
-            self.chain = []
-
-
-@dataclass(frozen=True)
-class GraphFace:
-    """The little the graph needs of a member (partials/_face.html reads nickname)."""
-
-    id: int
-    nickname: str
-    face_url: str | None = None
-
-
-@dataclass(frozen=True)
-class GraphNode:
-    member: GraphFace
-    x: float
-    y: float
-    is_me: bool
-    opened: bool
-    hides_list: bool
-    on_chain: bool
-
-
-@dataclass(frozen=True)
-class GraphEdge:
-    a: int
-    b: int
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    overlap: bool  # not drawn by an opening: two shown circles of maimiku touch here
-    on_chain: bool
-
-
-@dataclass
-class Graph:
-    state: GraphState
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
-    view_box: tuple[float, float, float, float]
-    focus: int
-    notices: list[str] = field(default_factory=list)
-    query: str = ""
-    chain: list[GraphFace] = field(default_factory=list)
-    chain_missing: Member | None = None  # searched, but no chain within CHAIN_MAX_STEPS
-    matches: list[Member] = field(default_factory=list)  # the search text fits several
-
-
-async def explore(
-    viewer: Member,
-    state: GraphState,
-    *,
-    faces: FaceLookup,
-    expand: int | None = None,
-    find: str | None = None,
-    to: int | None = None,
-) -> Graph:
-    """The graph explorer: open a face, or look for a chain, and lay out what is shown.
-
-    Reading the graph leaves no footprints. Members in a block with the viewer are never
-    drawn; a member who hides their list is drawn without their maimiku, and an edge is
-    drawn only when the viewer may see it in one of its two members' lists.
-    """
-    require_active(viewer)
-    avoid = await queries.blocked_ids_around(viewer.id)
-    notices: list[str] = []
-    if not state.groups or state.groups[0][0] != viewer.id:
-        state = GraphState(view=state.view)
-        opening: list[int] = [viewer.id]
-    else:
-        opening = []
-    if expand is not None and expand not in opening:
-        opening.append(expand)
-    focus = viewer.id
-    private: list[int] = []
-    for node in opening:
-        shown = set(state.shown())
-        if node in avoid or (node != viewer.id and node not in shown):
-            continue
-        focus = node
-        if node != viewer.id and await queries.hides_friend_list(node):
-            private.append(node)
-            state.groups.append((node, []))
-            continue
-        candidates = [m for m in await queries.active_friend_ids(node, avoid) if m not in shown]
-        room = max(0, GRAPH_MAX_NODES - len(shown))
-        added = candidates[: min(EXPAND_LIMIT, room)]
-        state.groups.append((node, added))
-        if len(candidates) > len(added) and room > len(added):
-            notices.append(
-                _(
-                    "%(num)s more maimiku are not shown yet: open the same face again.",
-                    num=len(candidates) - len(added),
-                )
-            )
-        elif len(candidates) > len(added):
-            notices.append(_("The graph is full. Start again to explore elsewhere."))
-
-    query = (find or "").strip()
-    chain_missing: Member | None = None
-    matches: list[Member] = []
-    if find is not None and to is None:
-        if not query:
-            notices.append(_("Type a nickname to look for."))
-        else:
-            named = await queries.members_named(query[:40], NAME_MATCHES + 1)
-            matches = [m for m in named if m.id not in avoid and m.id != viewer.id]
-            if len(matches) == 1:
-                to, matches = matches[0].id, []
-            elif not matches:
-                notices.append(_("No member is called %(name)s.", name=query))
-    if to is not None:
-        try:
-            found = await shortest_chain(viewer, to)
-        except NotFound as exc:
-            notices.append(exc.message)
-            found, to = None, None
-        if found is None:
-            chain_missing = await queries.active_member(to) if to is not None else None
-            state.chain = []
-        else:
-            state.chain = [m.id for m in found]
-            focus = to
-
-    ids = state.shown() or [viewer.id]
-    rows = await queries.graph_faces(ids)
-    allowed = {i for i in rows if i not in avoid}
-    state.keep_only(allowed)
-    ids = [i for i in ids if i in allowed]
-    photos = await faces(ids)
-    drawn = {i: GraphFace(i, rows[i]["nickname"], photos.get(i)) for i in ids}
-    hiding = {i for i in ids if rows[i]["hides"] and i != viewer.id}
-    for node in private:
-        if node in drawn:
-            notices.append(
-                _("%(name)s keeps their maimiku list private.", name=drawn[node].nickname)
-            )
-    positions = layout.place(viewer.id, state.groups, state.chain)
-    tree = {frozenset((a, m)) for a, added in state.groups for m in added}
-    chain_links = {frozenset(pair) for pair in pairwise(state.chain)}
-    edges = []
-    for a, b in await queries.edges_among(ids):
-        if a in hiding and b in hiding:
-            continue  # neither list may be seen: the edge stays unknown
-        pair = frozenset((a, b))
-        (x1, y1), (x2, y2) = positions[a], positions[b]
-        edges.append(
-            GraphEdge(
-                a,
-                b,
-                round(x1, 1),
-                round(y1, 1),
-                round(x2, 1),
-                round(y2, 1),
-                overlap=pair not in tree and pair not in chain_links,
-                on_chain=pair in chain_links,
-            )
-        )
-    opened = {anchor for anchor, _added in state.groups}
-    on_chain = set(state.chain)
-    nodes = [
-        GraphNode(
-            member=drawn[i],
-            x=round(positions[i][0], 1),
-            y=round(positions[i][1], 1),
-            is_me=i == viewer.id,
-            opened=i in opened,
-            hides_list=i in hiding,
-            on_chain=i in on_chain,
-        )
-        for i in ids
-    ]
-    if expand is None and to is None and state.groups:
-        focus = state.groups[-1][0]
-    if focus not in positions:
-        focus = viewer.id
-    return Graph(
-        state=state,
-        nodes=nodes,
-        edges=edges,
-        view_box=layout.view_box(
-            positions,
-            focus,
-            state.view == "fit",
-            keep=[m for anchor, added in state.groups if anchor == focus for m in added]
-            + (state.chain if focus in state.chain else []),
-        ),
-        focus=focus,
-        notices=notices,
-        query=query,
-        chain=[drawn[i] for i in state.chain] if to is not None and state.chain else [],
-        chain_missing=chain_missing,
-        matches=matches,
-    )
