@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from ashiato.errors import NotFound
 from ashiato.friends import layout, queries, service
 from ashiato.friends.chain import CHAIN_MAX_STEPS
+from ashiato.friends.errors import NoSuchMember
 from ashiato.i18n import _
 from ashiato.members import require_active
 from ashiato.members.tables import Member
@@ -227,7 +227,7 @@ async def search_chain(
     if to is not None:
         try:
             chain = await service.shortest_chain(viewer, to)
-        except NotFound as exc:
+        except NoSuchMember as exc:
             notices.append(exc.message)
             chain, to = None, None
         if chain is None:

@@ -17,11 +17,29 @@ import random
 from dataclasses import dataclass
 
 from ashiato import db
-from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
+from ashiato.errors import FormInvalid
 from ashiato.friends import chain, queries
+from ashiato.friends.errors import (
+    AlreadyAsked,
+    AlreadyFriends,
+    Blocked,
+    CannotAddYourself,
+    CannotBlockYourself,
+    FriendLimitReached,
+    ListHidden,
+    NoSuchIntroduction,
+    NoSuchMember,
+    NoSuchRequest,
+    NotFriends,
+    NotYourIntroduction,
+    RequestAnswered,
+    RequestBlocked,
+    TryAgain,
+)
+from ashiato.friends.errors import FriendsError as FriendsError  # callers catch it from here
 from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Introduction
 from ashiato.i18n import _
-from ashiato.members import can_act, display_name, require_active
+from ashiato.members import can_act, require_active
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.registry import FaceLookup
 from ashiato.settings import Settings
@@ -32,10 +50,6 @@ PROFILE_FACES = 9
 FRIENDS_PER_PAGE = 30
 
 
-class FriendsError(DomainError):
-    """A maimiku or block rule refused the request."""
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -43,20 +57,13 @@ def _now() -> dt.datetime:
 async def _active_member_or_404(member_id: int) -> Member:
     member = await queries.active_member(member_id)
     if member is None:
-        raise NotFound(_("This member does not exist."), code="no_member")
+        raise NoSuchMember()
     return member
 
 
 async def _require_room(member: Member, settings: Settings) -> None:
     if await queries.count_active_friends(member.id) >= settings.max_friends:
-        raise FriendsError(
-            _(
-                "%(name)s already has %(num)s maimiku, the most a member can have.",
-                name=display_name(member),
-                num=settings.max_friends,
-            ),
-            code="limit",
-        )
+        raise FriendLimitReached(member, settings.max_friends)
 
 
 # -- friendships --------------------------------------------------------------------------
@@ -65,7 +72,7 @@ async def _require_room(member: Member, settings: Settings) -> None:
 async def make_friends(a: Member, b: Member) -> None:
     """Make a and b maimiku of each other (used by approvals and accepted invitations)."""
     if a.id == b.id:
-        raise FriendsError(_("You cannot add yourself."), code="self")
+        raise CannotAddYourself()
     async with db.transaction():
         if not await queries.are_friends(a.id, b.id):
             await queries.insert_friendship(a.id, b.id)
@@ -83,9 +90,9 @@ async def block(member: Member, other_id: int) -> None:
     """Blocking also ends a maimiku relation: a friend one cannot hear from is none."""
     require_active(member)
     if member.id == other_id:
-        raise FriendsError(_("You cannot block yourself."), code="self")
+        raise CannotBlockYourself()
     if not await queries.member_exists(other_id):
-        raise NotFound(_("This member does not exist."), code="no_member")
+        raise NoSuchMember()
     async with db.transaction():
         await queries.insert_block(member.id, other_id)
         await queries.delete_friendship(member.id, other_id)
@@ -116,12 +123,10 @@ async def request_target(sender: Member, recipient_id: int) -> Member:
     """The member a request form is about, if a request to them could be sent at all."""
     require_active(sender)
     if recipient_id == sender.id:
-        raise FriendsError(_("You cannot add yourself."), code="self")
+        raise CannotAddYourself()
     recipient = await _active_member_or_404(recipient_id)
     if await queries.is_blocked_between(sender.id, recipient.id):
-        raise PermissionDenied(
-            _("You cannot send a maimiku request to this member."), code="blocked"
-        )
+        raise RequestBlocked()
     return recipient
 
 
@@ -148,7 +153,7 @@ async def send_request(
         try:
             return await _send_request_once(sender, recipient, text, settings)
         except queries.DuplicateRow:
-            raise FriendsError(_("Please try again."), code="busy") from None
+            raise TryAgain() from None
 
 
 async def _send_request_once(
@@ -156,24 +161,13 @@ async def _send_request_once(
 ) -> RequestOutcome:
     async with db.transaction():
         if await queries.is_blocked_between(sender.id, recipient.id):
-            raise PermissionDenied(
-                _("You cannot send a maimiku request to this member."), code="blocked"
-            )
+            raise RequestBlocked()
         if await queries.are_friends(sender.id, recipient.id):
-            raise FriendsError(
-                _("You and %(name)s are already maimiku.", name=display_name(recipient)),
-                code="already_friends",
-            )
+            raise AlreadyFriends(recipient)
         pending = await queries.pending_between(sender.id, recipient.id)
         if pending is not None:
             if pending.sender == sender.id:
-                raise FriendsError(
-                    _(
-                        "You have already asked %(name)s. Please wait for an answer.",
-                        name=display_name(recipient),
-                    ),
-                    code="duplicate",
-                )
+                raise AlreadyAsked(recipient)
             await _approve(pending, sender=recipient, recipient=sender, settings=settings)
             return RequestOutcome(other=recipient, became_friends=True)
         await _require_room(sender, settings)
@@ -189,7 +183,7 @@ async def _approve(
     await _require_room(recipient, settings)
     await _require_room(sender, settings)
     if not await queries.close_request(request.id, FriendRequestStatus.APPROVED, _now()):
-        raise FriendsError(_("This request has already been answered."), code="answered")
+        raise RequestAnswered()
     await queries.insert_friendship(sender.id, recipient.id)
 
 
@@ -198,9 +192,9 @@ async def _request_for(member: Member, request_id: int, *, as_sender: bool) -> F
     request = await queries.request_by_id(request_id)
     owner = (request.sender if as_sender else request.recipient) if request else None
     if request is None or owner != member.id:
-        raise NotFound(_("This request does not exist."), code="no_request")
+        raise NoSuchRequest()
     if request.status != FriendRequestStatus.PENDING:
-        raise FriendsError(_("This request has already been answered."), code="answered")
+        raise RequestAnswered()
     return request
 
 
@@ -210,7 +204,7 @@ async def approve_request(member: Member, request_id: int, settings: Settings) -
     sender = await _active_member_or_404(request.sender)
     async with db.transaction():
         if await queries.is_blocked_between(member.id, sender.id):
-            raise PermissionDenied(_("You cannot do this."), code="blocked")
+            raise Blocked()
         await _approve(request, sender=sender, recipient=member, settings=settings)
     return sender
 
@@ -218,14 +212,14 @@ async def approve_request(member: Member, request_id: int, settings: Settings) -
 async def decline_request(member: Member, request_id: int) -> None:
     request = await _request_for(member, request_id, as_sender=False)
     if not await queries.close_request(request.id, FriendRequestStatus.DECLINED, _now()):
-        raise FriendsError(_("This request has already been answered."), code="answered")
+        raise RequestAnswered()
 
 
 async def cancel_request(member: Member, request_id: int) -> None:
     """The sender takes a request back before it is answered."""
     request = await _request_for(member, request_id, as_sender=True)
     if not await queries.close_request(request.id, FriendRequestStatus.CANCELLED, _now()):
-        raise FriendsError(_("This request has already been answered."), code="answered")
+        raise RequestAnswered()
 
 
 async def pending_requests(member: Member) -> list[FriendRequest]:
@@ -296,10 +290,7 @@ async def friend_list(
     require_active(viewer)
     owner = await _active_member_or_404(owner_id)
     if not await can_see_friend_list(viewer, owner.id):
-        raise PermissionDenied(
-            _("%(name)s keeps their maimiku list private.", name=display_name(owner)),
-            code="hidden",
-        )
+        raise ListHidden(owner)
     exclude = await queries.blocked_ids_around(viewer.id)
     total = await queries.count_active_friends(owner.id, exclude)
     pages = max(1, math.ceil(total / FRIENDS_PER_PAGE))
@@ -344,10 +335,7 @@ async def introduction_draft(author: Member, subject_id: int) -> tuple[Member, s
     require_active(author)
     subject = await _active_member_or_404(subject_id)
     if not await queries.are_friends(author.id, subject.id):
-        raise PermissionDenied(
-            _("Only maimiku of %(name)s can introduce them.", name=display_name(subject)),
-            code="not_friends",
-        )
+        raise NotFriends(subject)
     existing = await queries.introduction_by(author.id, subject.id)
     return subject, existing.body if existing else ""
 
@@ -375,14 +363,14 @@ async def write_introduction(author: Member, subject_id: int, body: str) -> Memb
             else:
                 await queries.update_introduction(existing.id, body=text, updated_at=_now())
     except queries.DuplicateRow:
-        raise FriendsError(_("Please try again."), code="busy") from None
+        raise TryAgain() from None
     return subject
 
 
 async def _introduction_or_404(introduction_id: int) -> Introduction:
     introduction = await queries.introduction_by_id(introduction_id)
     if introduction is None:
-        raise NotFound(_("This introduction does not exist."), code="no_introduction")
+        raise NoSuchIntroduction()
     return introduction
 
 
@@ -391,7 +379,7 @@ async def set_introduction_hidden(member: Member, introduction_id: int, hidden: 
     require_active(member)
     introduction = await _introduction_or_404(introduction_id)
     if introduction.subject != member.id:
-        raise PermissionDenied(_("You cannot do this."), code="not_subject")
+        raise NotYourIntroduction()
     await queries.update_introduction(introduction.id, hidden=hidden)
     return introduction.subject
 
@@ -401,7 +389,7 @@ async def delete_introduction(member: Member, introduction_id: int) -> int:
     require_active(member)
     introduction = await _introduction_or_404(introduction_id)
     if member.id not in (introduction.subject, introduction.author):
-        raise PermissionDenied(_("You cannot do this."), code="not_yours")
+        raise NotYourIntroduction()
     await queries.delete_introduction(introduction.id)
     return introduction.subject
 
@@ -512,7 +500,7 @@ async def shortest_chain(
     target = await _active_member_or_404(target_id)
     avoid = await queries.blocked_ids_around(viewer.id)
     if target.id in avoid:
-        raise NotFound(_("This member does not exist."), code="no_member")
+        raise NoSuchMember()
     ids = await chain.chain_ids(viewer.id, target.id, avoid, max_steps)
     if ids is None:
         return None
