@@ -13,6 +13,11 @@ from collections.abc import Iterable, Sequence
 
 from piccolo.columns.combination import WhereRaw
 
+try:
+    from asyncpg.exceptions import UniqueViolationError
+except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
+    UniqueViolationError = None  # type: ignore[assignment,misc]
+
 from ashiato.friends.tables import (
     Block,
     FriendRequest,
@@ -37,11 +42,7 @@ def _on_postgres() -> bool:
 def _is_unique_violation(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.IntegrityError):
         return "UNIQUE" in str(exc)
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
-        return False
-    return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
+    return UniqueViolationError is not None and isinstance(exc, UniqueViolationError)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
