@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import msgspec
 from PIL import Image, ImageDraw
 
 from ashiato.members.queries import members_by_pc_emails
@@ -79,9 +80,9 @@ async def fill_demo(settings: Settings) -> str:
         member = members.get(email)
         if member is None:
             continue
-        form = dict((await service.editor(member)).values)
-        form.update(hobbies=hobbies, favourites=favourites, **audiences)
-        await service.save_profile(member, form)
+        form = (await service.editor(member)).values
+        changed = msgspec.structs.replace(form, hobbies=hobbies, favourites=favourites, **audiences)
+        await service.save_profile(member, changed)
         filled += 1
         if email in FACES:
             await service.add_photo(member, drawn_face(*FACES[email]), settings)
