@@ -37,6 +37,7 @@ from ashiato.members import (
     allows,
     can_act,
     display_name,
+    name_for,
     require_active,
 )
 from ashiato.members.tables import Member, MemberStatus
@@ -139,15 +140,13 @@ async def footprint_page(
     itself keeps showing what was new when it was opened.
     """
     require_active(owner)
-    ledger = await queries.ledger(owner.id) or {}
+    ledger = await queries.ledger(owner.id)
     notebook_new = await queries.notebook_entries_since(
-        owner.id, ledger.get("notebook_seen_at"), BADGE_CAP
+        owner.id, ledger.notebook_seen_at, BADGE_CAP
     )
     if not await profiles.footprints_enabled(owner):
-        return FootprintPage(
-            False, [], 0, NEVER, ledger.get("lifetime_footprints", 0), notebook_new
-        )
-    seen_at = ledger.get("footprints_seen_at")
+        return FootprintPage(False, [], 0, NEVER, ledger.lifetime_footprints, notebook_new)
+    seen_at = ledger.footprints_seen_at
     since = since or seen_at or NEVER
     rows = await queries.recent_visitors(owner.id, settings.footprint_list_length)
     new_count = await queries.footprints_since(owner.id, since, BADGE_CAP)
@@ -155,7 +154,7 @@ async def footprint_page(
     visitors = [
         Visitor(
             member_id=row["visitor_id"],
-            name=_name(row),
+            name=name_for(row["nickname"], row["status"]),
             face_url=faces.get(row["visitor_id"]) if row["status"] == MemberStatus.ACTIVE else None,
             visited_at=row["visited_at"],
             is_new=row["visited_at"] > since,
@@ -166,15 +165,7 @@ async def footprint_page(
     if rows and (seen_at is None or rows[0]["visited_at"] > seen_at):
         # Seen up to the newest footprint shown, not "now": one landing meanwhile stays new.
         await queries.mark_seen(owner.id, footprints_seen_at=rows[0]["visited_at"])
-    return FootprintPage(
-        True, visitors, new_count, since, ledger.get("lifetime_footprints", 0), notebook_new
-    )
-
-
-def _name(row: dict) -> str:
-    if row["status"] == MemberStatus.WITHDRAWN:
-        return display_name(None)
-    return row["nickname"]
+    return FootprintPage(True, visitors, new_count, since, ledger.lifetime_footprints, notebook_new)
 
 
 async def new_footprint_count(owner: Member) -> int:
@@ -182,14 +173,13 @@ async def new_footprint_count(owner: Member) -> int:
     require_active(owner)
     if not await profiles.footprints_enabled(owner):
         return 0
-    ledger = await queries.ledger(owner.id) or {}
-    return await queries.footprints_since(owner.id, ledger.get("footprints_seen_at"), BADGE_CAP)
+    seen_at = (await queries.ledger(owner.id)).footprints_seen_at
+    return await queries.footprints_since(owner.id, seen_at, BADGE_CAP)
 
 
 async def lifetime_footprints(owner_id: int) -> int:
     """Footprints ever left on this member, including pruned ones."""
-    ledger = await queries.ledger(owner_id)
-    return ledger["lifetime_footprints"] if ledger else 0
+    return (await queries.ledger(owner_id)).lifetime_footprints
 
 
 # -- pruning ----------------------------------------------------------------------------
@@ -275,13 +265,13 @@ async def open_notebook(viewer: Member, owner_id: int, page: int = 1) -> Noteboo
     faces = await profiles.face_urls([row["writer_id"] for row in rows])
     seen_at = new_count = None
     if is_owner:
-        seen_at = (await queries.ledger(owner.id) or {}).get("notebook_seen_at")
+        seen_at = (await queries.ledger(owner.id)).notebook_seen_at
         new_count = await queries.notebook_entries_since(owner.id, seen_at, BADGE_CAP)
     entries = [
         NotebookGreeting(
             id=row["id"],
             writer_id=row["writer_id"],
-            writer_name=_name(row),
+            writer_name=name_for(row["nickname"], row["status"]),
             writer_active=row["status"] == MemberStatus.ACTIVE,
             face_url=faces.get(row["writer_id"]) if row["status"] == MemberStatus.ACTIVE else None,
             body=row["body"],
@@ -347,5 +337,5 @@ async def delete_notebook_entry(actor: Member, entry_id: int) -> int:
 async def new_notebook_count(owner: Member) -> int:
     """For the navigation badge: greetings by others since the owner last opened the notebook."""
     require_active(owner)
-    ledger = await queries.ledger(owner.id) or {}
-    return await queries.notebook_entries_since(owner.id, ledger.get("notebook_seen_at"), BADGE_CAP)
+    seen_at = (await queries.ledger(owner.id)).notebook_seen_at
+    return await queries.notebook_entries_since(owner.id, seen_at, BADGE_CAP)
