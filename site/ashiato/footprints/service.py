@@ -25,8 +25,10 @@ from zoneinfo import ZoneInfo
 from litestar.background_tasks import BackgroundTask
 
 from ashiato import db
-from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
+from ashiato.errors import FormInvalid
 from ashiato.footprints import queries
+from ashiato.footprints.errors import FootprintError as FootprintError  # callers catch it here
+from ashiato.footprints.errors import NoSuchEntry, NotebookBlocked, NotebookClosed, NotYourEntry
 from ashiato.footprints.tables import NotebookEntry
 from ashiato.friends.audience import is_blocked_between, relation
 from ashiato.i18n import _
@@ -54,10 +56,6 @@ NOTEBOOK_ENTRY_LIMIT = 200  # characters: a greeting, not a letter
 PRUNE_BATCH = 5000  # rows per delete, so the pruner never holds the write lock for long
 PRUNE_INTERVAL_SECONDS = 3600
 NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-class FootprintError(DomainError):
-    """A footprint or notebook rule refused the request."""
 
 
 def _now() -> dt.datetime:
@@ -247,7 +245,7 @@ async def _notebook_owner(viewer: Member, owner_id: int) -> tuple[Member, Relati
     owner = await profiles.member_to_view(viewer, owner_id)
     relation_ = await relation(viewer, owner.id)
     if relation_ == Relation.BLOCKED:
-        raise PermissionDenied(_("You cannot view this notebook."), code="blocked")
+        raise NotebookBlocked()
     return owner, relation_
 
 
@@ -305,13 +303,7 @@ async def write_in_notebook(writer: Member, owner_id: int, body: str) -> Noteboo
     owner, relation_ = await _notebook_owner(writer, owner_id)
     audience = await profiles.notebook_audience(owner.id)
     if not allows(relation_, audience):
-        raise PermissionDenied(
-            _(
-                "Only these members can write in this notebook: %(audience)s.",
-                audience=VISIBILITY_LABELS[Visibility(audience)],
-            ),
-            code="notebook_closed",
-        )
+        raise NotebookClosed(audience)
     body = " ".join((body or "").split())  # one line: a greeting
     if not body:
         raise FormInvalid({"body": _("Write a greeting first.")})
@@ -327,9 +319,9 @@ async def delete_notebook_entry(actor: Member, entry_id: int) -> int:
     require_active(actor)
     entry = await queries.notebook_entry(entry_id)
     if entry is None:
-        raise NotFound(_("This entry does not exist."), code="unknown_entry")
+        raise NoSuchEntry()
     if actor.id not in (entry.owner, entry.writer):
-        raise PermissionDenied(_("You cannot delete this entry."), code="not_yours")
+        raise NotYourEntry()
     await queries.delete_notebook_entry(entry.id)
     return entry.owner
 
