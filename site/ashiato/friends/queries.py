@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TypedDict
 
 from piccolo.columns.combination import WhereRaw
 
@@ -142,7 +143,13 @@ async def members_by_ids(ids: Sequence[int]) -> dict[int, Member]:
     return found
 
 
-async def graph_faces(ids: Sequence[int]) -> dict[int, dict]:
+class GraphFaceRow(TypedDict):
+    id: int
+    nickname: str
+    hides: bool  # hides their maimiku list
+
+
+async def graph_faces(ids: Sequence[int]) -> dict[int, GraphFaceRow]:
     """id, nickname and whether they hide their maimiku list, of the active members among
     ids: plain rows, as the graph explorer draws up to hundreds of them per click."""
     if not ids:
@@ -155,13 +162,13 @@ async def graph_faces(ids: Sequence[int]) -> dict[int, dict]:
             list(ids),
             MemberStatus.ACTIVE,
         )
-        return {row["id"]: row for row in rows}
-    found: dict[int, dict] = {}
+        return {row["id"]: GraphFaceRow(**row) for row in rows}
+    found: dict[int, GraphFaceRow] = {}
     for chunk in _chunks(list(ids)):
         rows = await Member.select(Member.id, Member.nickname).where(
             Member.id.is_in(chunk), Member.status == MemberStatus.ACTIVE
         )
-        found.update({row["id"]: {**row, "hides": False} for row in rows})
+        found.update({row["id"]: GraphFaceRow(**row, hides=False) for row in rows})
     for member_id in await hiding_among(list(found)):
         found[member_id]["hides"] = True
     return found

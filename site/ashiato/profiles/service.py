@@ -1,6 +1,6 @@
 """Profile rules: which fields a viewer sees, editing, photos, and members' preferences.
 
-Every field has its own audience (ashiato.friends.Visibility); the nickname and
+Every field has its own audience (ashiato.members.Visibility); the nickname and
 the face in lists are the only things every member sees. Other features ask here for a
 member's preferences (`footprints_off`, `notebook_audience`) and face (`face_urls`; the
 features profiles depends on get it through the registry: Feature.faces, Section.faces).
