@@ -86,6 +86,56 @@ PEOPLE = [
     ),
 ]
 
+# More residents, in the circles of friends the friends demo draws: (address, nickname,
+# locale). Made here with the first members, as features add content, not members.
+RESIDENTS = [
+    ("sakura.t@example.jp", "さくら", "ja"),
+    ("takumi@example.jp", "たくみ", "ja"),
+    ("yui.photo@example.jp", "ゆい", "ja"),
+    ("ren@example.jp", "れん", "ja"),
+    ("kaito@example.jp", "かいと", "ja"),
+    ("nana@example.jp", "なな", "ja"),
+    ("lucas@example.com", "Lucas", "en"),
+    ("shota@example.jp", "しょうた", "ja"),
+    ("daisuke@example.jp", "だいすけ", "ja"),
+    ("mai.dev@example.jp", "まい", "ja"),
+    ("ryo@example.jp", "りょう", "ja"),
+    ("tomoko@example.jp", "ともこ", "ja"),
+    ("priya@example.com", "Priya", "en"),
+    ("hiro@example.jp", "ひろ", "ja"),
+    ("olivia@example.com", "Olivia", "en"),
+    ("james@example.com", "James", "en"),
+    ("haruka@example.jp", "はるか", "ja"),
+    ("sota@example.jp", "そうた", "ja"),
+    ("mei@example.com", "めい", "en"),
+    ("noah@example.com", "Noah", "en"),
+    ("kana@example.jp", "かな", "ja"),
+    ("yuki@example.jp", "ﾕｳｷ", "ja"),
+    ("fuyumi@example.jp", "ふゆみ", "ja"),
+    ("kenta@example.jp", "けんた", "ja"),
+    ("aya@example.jp", "あや", "ja"),
+    ("ethan@example.com", "Ethan", "en"),
+    ("makoto@example.jp", "まこと", "ja"),
+]
+
+
+async def _add_residents(rng: random.Random, now: dt.datetime) -> None:
+    password_hash = accounts.hash_password(DEMO_PASSWORD)  # one hash serves them all
+    for email, nickname, locale in RESIDENTS:
+        joined = now - dt.timedelta(days=rng.randint(10, 500))
+        await account_queries.insert_member(
+            pc_email=email,
+            pc_verified_at=joined,
+            password_hash=password_hash,
+            nickname=nickname,
+            full_name=nickname,
+            locale=locale,
+            status=MemberStatus.ACTIVE,
+            approved_at=joined,
+            created_at=joined,
+            time_zone="Asia/Tokyo",
+        )
+
 
 async def fill_demo(settings: Settings) -> str:
     """Create the demo community unless the database already has members."""
@@ -118,14 +168,15 @@ async def fill_demo(settings: Settings) -> str:
             time_zone=settings.default_time_zone,
         )
         inviter = rng.choice([admin, member])
+    await _add_residents(rng, now)
     hanako = await account_queries.member_by_pc_email("hanako@example.jp")
     assert hanako is not None
     pending = await accounts.invite(
         hanako, InvitationForm("friend@example.jp", "一緒にやろうよ！ Join us!"), settings
     )
     lines = [
-        f"demo: {len(PEOPLE) + 1} members; log in as {ADMIN_EMAIL} (or hanako@example.jp, "
-        f"emma@example.com …) with the password {DEMO_PASSWORD!r}",
+        f"demo: {len(PEOPLE) + len(RESIDENTS) + 1} members; log in as {ADMIN_EMAIL} "
+        f"(or hanako@example.jp, emma@example.com …) with the password {DEMO_PASSWORD!r}",
         f"demo: an open invitation: {pending.url}",
     ]
     for feature in FEATURES:

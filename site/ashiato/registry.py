@@ -27,12 +27,16 @@ class Section:
 
     The page includes `template` with `section` bound to `context`, in `order`;
     `stylesheet` names the contributing feature's stylesheet so the page can load it.
+    `faces` are the members whose faces the section shows: the page looks their photos up
+    once for all its sections and gives the template `face_urls` (member id → photo URL),
+    so a feature can show faces without asking the feature that owns them.
     """
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 100
     stylesheet: str | None = None
+    faces: Sequence[int] = ()
 
 
 # Kept for the name the profile page and its providers use.
@@ -67,6 +71,11 @@ class ReportedItem:
     author_id: int | None = None
 
 
+# member ids → thumbnail URL of each one's face, for lists of faces (one query for all);
+# members without a face anyone may see are left out, and show their initial.
+FaceLookup = Callable[[Sequence[int]], Awaitable[dict[int, str]]]
+# (viewer, owner id), run after a profile page has been sent: must not raise.
+ProfileViewHook = Callable[["Member", int], Awaitable[None]]
 SectionProvider = Callable[["Member", "Member"], Awaitable[Section | None]]
 # (member, settings): the member whose home or welcome page it is; settings for policies.
 MemberSectionProvider = Callable[["Member", "Settings"], Awaitable[Section | None]]
@@ -89,6 +98,8 @@ class Feature:
     report_targets: Sequence[ReportTarget] = ()
     on_withdrawal: WithdrawalHook | None = None
     fill_demo: DemoFiller | None = None
+    faces: FaceLookup | None = None  # the feature that owns members' photos (profiles)
+    on_profile_view: ProfileViewHook | None = None  # e.g. footprints leaves a footprint
 
 
 async def _sections(
@@ -131,6 +142,22 @@ async def welcome_sections(
 def withdrawal_hooks(features: Sequence[Feature]) -> list[WithdrawalHook]:
     """What each feature does when a member withdraws, to run in the withdrawal's transaction."""
     return [f.on_withdrawal for f in features if f.on_withdrawal]
+
+
+async def no_faces(member_ids: Sequence[int]) -> dict[int, str]:
+    """Every face is an initial: for a site without a feature that owns photos."""
+    return {}
+
+
+def face_lookup(features: Sequence[Feature]) -> FaceLookup:
+    """The faces of members, from whichever feature provides them."""
+    return next((f.faces for f in features if f.faces), no_faces)
+
+
+async def profile_viewed(features: Sequence[Feature], viewer: Member, owner_id: int) -> None:
+    """A member opened another member's profile: run each feature's hook (after sending)."""
+    for hook in [f.on_profile_view for f in features if f.on_profile_view]:
+        await hook(viewer, owner_id)
 
 
 def navigation(features: Sequence[Feature]) -> list[NavEntry]:

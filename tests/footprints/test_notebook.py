@@ -134,10 +134,21 @@ async def test_a_blocked_member_can_neither_read_nor_write(people, open_as):
     owner = people["owner"]
     await service.write_in_notebook(people["friend"], owner.id, "secret plans")
     blocked = await open_as("blocked@example.jp")
-    assert (await blocked.get(f"/members/{owner.id}/notebook")).status_code == 403
+    read = await blocked.get(f"/members/{owner.id}/notebook")
+    assert read.status_code == 403 and "secret plans" not in read.text
+    written = await post_form(
+        blocked, f"/members/{owner.id}/notebook", {"body": "let me in"}, headers=HTMX
+    )
+    assert written.status_code == 403
     # The owner blocked them; the owner cannot write in the blocked member's notebook either.
     owner_browser = await open_as("owner@example.jp")
     assert (await owner_browser.get(f"/members/{people['blocked'].id}/notebook")).status_code == 403
+    replied = await post_form(
+        owner_browser, f"/members/{people['blocked'].id}/notebook", {"body": "go away"}
+    )
+    assert replied.status_code == 403
+    stored = [(e.owner, e.body) for e in await NotebookEntry.objects()]
+    assert stored == [(owner.id, "secret plans")]  # nothing of either refused write
 
 
 async def test_the_notebook_is_paged_newest_first(open_as):

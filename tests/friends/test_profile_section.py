@@ -10,6 +10,7 @@ import pytest
 from ashiato.app import make_jinja_environment
 from ashiato.friends import routes, service
 from ashiato.i18n import using
+from ashiato.registry import no_faces
 from tests.factories import login, make_member
 from tests.friends.graphs import link, people
 
@@ -19,8 +20,11 @@ def render(section) -> str:
     template = make_jinja_environment().get_template(section.template)
     owner = section.context["friends"].owner
     request = SimpleNamespace(url=SimpleNamespace(path=f"/members/{owner.id}"))
+    face_urls = {i: f"/faces/{i}" for i in section.faces}  # what the profile page passes
     with using("en"):
-        return template.render(section=section.context, request=request, csrf_token=lambda: "t")
+        return template.render(
+            section=section.context, face_urls=face_urls, request=request, csrf_token=lambda: "t"
+        )
 
 
 @pytest.fixture
@@ -39,6 +43,8 @@ async def test_a_profile_shows_nine_of_the_maimiku_and_their_count(circle):
     assert {m.id for m in friends.faces} <= maimiku
     html = render(section)
     assert len(re.findall(r'class="face-item"', html)) == 9
+    for member in friends.faces:  # the faces the section asks the profile page for
+        assert f'src="/faces/{member.id}"' in html
     assert "(12)" in html and f'href="/friends/of/{circle["owner"].id}"' in html
     assert 'id="add-maimiku"' in html
 
@@ -80,7 +86,7 @@ async def test_blocks_hide_the_section_and_the_blocked_faces(circle):
     await service.block(circle["f0"], circle["friend"].id)
     seen = await routes.profile_section(circle["friend"], circle["owner"])
     assert seen.context["friends"].count == 11  # the owner's 12 maimiku but f0
-    listing = await service.friend_list(circle["friend"], circle["owner"].id)
+    listing = await service.friend_list(circle["friend"], circle["owner"].id, faces=no_faces)
     assert circle["f0"].id not in {m.id for m in listing.members} and listing.total == 11
 
 

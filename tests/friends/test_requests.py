@@ -10,6 +10,7 @@ import pytest
 from ashiato.accounts import queries as accounts
 from ashiato.errors import PermissionDenied
 from ashiato.friends import queries, service
+from ashiato.friends.errors import AlreadyAsked, FriendLimitReached
 from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Friendship
 from ashiato.members.tables import MemberStatus
 from tests.conftest import post_form
@@ -200,17 +201,17 @@ async def test_the_maimiku_limit_refuses_requests_and_approvals(pair, settings):
     small = replace(settings, max_friends=1)
     await service.send_request(ben, aki.id, "", small)
     await service.make_friends(aki, cho)  # aki is now full
-    with pytest.raises(service.FriendsError) as refused:
+    with pytest.raises(FriendLimitReached) as refused:
         await service.send_request(aki, ben.id, "", small)  # crossing: would approve
     assert refused.value.code == "limit"
     request_row = (await pending_rows())[0]
-    with pytest.raises(service.FriendsError):
+    with pytest.raises(FriendLimitReached):
         await service.approve_request(aki, request_row.id, small)
     assert not await queries.are_friends(aki.id, ben.id)
-    with pytest.raises(service.FriendsError):
+    with pytest.raises(AlreadyAsked):
         await service.send_request(ben, aki.id, "", small)  # already pending
     dan = await make_member("dan@example.jp", "Dan")
-    with pytest.raises(service.FriendsError) as full:
+    with pytest.raises(FriendLimitReached) as full:
         await service.send_request(dan, aki.id, "", small)
     assert full.value.code == "limit"
 

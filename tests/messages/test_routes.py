@@ -57,8 +57,15 @@ async def test_only_the_two_sides_can_read_a_message(client, other_client, app):
     await login(client, "alice@example.jp")
     await send(client, bob.id)
     message_id = (await PrivateMessage.objects().first()).id
+    sender_view = await client.get(f"/messages/{message_id}")
+    assert sender_view.status_code == 200 and "元気？" in sender_view.text
+    await login(other_client, "bob@example.jp")
+    recipient_view = await other_client.get(f"/messages/{message_id}")
+    assert recipient_view.status_code == 200 and "元気？" in recipient_view.text
+    other_client.cookies.clear()
     await login(other_client, "eve@example.jp")
-    assert (await other_client.get(f"/messages/{message_id}")).status_code == 404
+    refused = await other_client.get(f"/messages/{message_id}")
+    assert refused.status_code == 404 and "元気？" not in refused.text
 
 
 async def test_reply_quotes_the_original(client, other_client):

@@ -273,3 +273,14 @@ async def test_others_cannot_change_your_photos(people, open_as):
     stranger = await open_as("stranger@example.jp")
     assert (await post_form(stranger, f"/profile/photos/{photo.id}/delete", {})).status_code == 404
     assert await ProfilePhoto.count() == 1
+
+
+async def test_sections_of_other_features_show_the_faces_they_ask_for(people, open_as):
+    """The maimiku section names its faces; the profile page looks their photos up."""
+    friend = await open_as("friend@example.jp")
+    await upload(friend, png("green"))
+    [photo] = await ProfilePhoto.objects()
+    stranger = await open_as("stranger@example.jp")
+    page = await stranger.get(f"/members/{people['owner'].id}")
+    assert 'id="profile-friends"' in page.text
+    assert f'src="/members/{people["friend"].id}/photos/{photo.id}/thumb"' in page.text

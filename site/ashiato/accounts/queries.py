@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from ashiato.accounts.tables import EmailVerification, Invitation
 
 # The kernel's member reads, under the names this module's callers have always used.
 from ashiato.members.queries import member_by_id as member_by_id
 from ashiato.members.queries import member_by_pc_email as member_by_pc_email
+from ashiato.members.queries import members_by_pc_emails as members_by_pc_emails
 from ashiato.members.tables import Member, MemberStatus
-
-
-async def members_by_pc_emails(emails: Iterable[str]) -> dict[str, Member]:
-    """The members with these PC addresses, by address (one query; unknown ones absent)."""
-    wanted = sorted(set(emails))
-    if not wanted:
-        return {}
-    rows = await Member.objects().where(Member.pc_email.is_in(wanted))
-    return {member.pc_email: member for member in rows}
 
 
 async def email_taken(email: str) -> bool:

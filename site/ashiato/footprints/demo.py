@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from ashiato.accounts import queries as account_queries
 from ashiato.footprints import service
+from ashiato.members.queries import members_by_pc_emails
 from ashiato.settings import Settings
 
 MEMBERS = [
@@ -60,7 +60,7 @@ GREETINGS = [
 
 async def fill_demo(settings: Settings) -> str:
     """Add this feature's demo content; returns a line for the console (or "")."""
-    members = await account_queries.members_by_pc_emails(MEMBERS)
+    members = await members_by_pc_emails(MEMBERS)
     rng = random.Random(2006)
     now = dt.datetime.now(dt.UTC)
     left = 0

@@ -7,12 +7,44 @@ The two hot queries are built by functions (`upsert_footprint_query`,
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TypedDict, cast
 
 from piccolo.query.methods.insert import Insert
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
 from ashiato.footprints.tables import Footprint, FootprintLedger, NotebookEntry
+
+
+class VisitorRow(TypedDict):
+    """A footprint on the owner's page, with the visitor's name and status joined."""
+
+    visitor_id: int
+    visited_at: dt.datetime
+    nickname: str
+    status: str
+
+
+class NotebookRow(TypedDict):
+    """A notebook entry with the writer's name and status joined."""
+
+    id: int
+    writer_id: int
+    body: str
+    created_at: dt.datetime
+    nickname: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """An owner's counters; an owner without a ledger row has these defaults."""
+
+    lifetime_footprints: int = 0
+    footprints_seen_at: dt.datetime | None = None
+    notebook_seen_at: dt.datetime | None = None
+
 
 # -- footprints -------------------------------------------------------------------------
 
@@ -63,8 +95,8 @@ def recent_visitors_query(owner_id: int, limit: int) -> Select:
     )
 
 
-async def recent_visitors(owner_id: int, limit: int) -> list[dict]:
-    return await recent_visitors_query(owner_id, limit)
+async def recent_visitors(owner_id: int, limit: int) -> list[VisitorRow]:
+    return cast("list[VisitorRow]", await recent_visitors_query(owner_id, limit))
 
 
 async def footprints_since(owner_id: int, since: dt.datetime | None, cap: int) -> int:
@@ -103,8 +135,17 @@ async def count_new_footprint(owner_id: int) -> None:
     )
 
 
-async def ledger(owner_id: int) -> dict | None:
-    return await FootprintLedger.select().where(FootprintLedger.owner == owner_id).first()
+async def ledger(owner_id: int) -> Ledger:
+    row = await (
+        FootprintLedger.select(
+            FootprintLedger.lifetime_footprints,
+            FootprintLedger.footprints_seen_at,
+            FootprintLedger.notebook_seen_at,
+        )
+        .where(FootprintLedger.owner == owner_id)
+        .first()
+    )
+    return Ledger(**row) if row else Ledger()
 
 
 async def mark_seen(owner_id: int, **values: dt.datetime) -> None:
@@ -118,9 +159,9 @@ async def mark_seen(owner_id: int, **values: dt.datetime) -> None:
 # -- the notebook -----------------------------------------------------------------------
 
 
-async def notebook_entries(owner_id: int, offset: int, limit: int) -> list[dict]:
+async def notebook_entries(owner_id: int, offset: int, limit: int) -> list[NotebookRow]:
     """One page, newest first, with each writer's name (one query whatever the page size)."""
-    return (
+    rows = (
         await NotebookEntry.select(
             NotebookEntry.id,
             NotebookEntry.writer.as_alias("writer_id"),
@@ -134,6 +175,7 @@ async def notebook_entries(owner_id: int, offset: int, limit: int) -> list[dict]
         .offset(offset)
         .limit(limit)
     )
+    return cast("list[NotebookRow]", rows)
 
 
 async def notebook_size(owner_id: int) -> int:

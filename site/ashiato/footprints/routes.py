@@ -6,30 +6,20 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from ashiato.errors import DomainError, FormInvalid
 from ashiato.footprints import service
+from ashiato.footprints.forms import GreetingForm
 from ashiato.members.tables import Member
 from ashiato.registry import ProfileSection
-from ashiato.web import (
-    current_member,
-    form_data,
-    is_fragment_request,
-    render,
-    requires_active_member,
-    see_other,
-    settings_of,
-)
+from ashiato.settings import Settings
+from ashiato.web import is_fragment_request, render, requires_active_member, see_other
 
 CONTROLLERS: list[type] = []
 REFRESH_SECONDS = 5  # how often an open 足あと page asks for new visitors
-
-
-def _member(request: Request) -> Member:
-    member = current_member(request)
-    assert member is not None  # the guard let an active member in
-    return member
 
 
 def _since(raw: str | None) -> dt.datetime | None:
@@ -55,11 +45,15 @@ class FootprintController(Controller):
     guards = [requires_active_member]
 
     @get("/", name="footprints")
-    async def show_footprints(self, request: Request, since: str | None = None) -> Template:
+    async def show_footprints(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        since: FromQuery[str | None] = None,
+    ) -> Template:
         """Latest visitors; the fragment is what the open page polls every few seconds."""
-        page = await service.footprint_page(
-            _member(request), settings_of(request), since=_since(since)
-        )
+        page = await service.footprint_page(me, settings, since=_since(since))
         return render(
             request,
             "footprints/page.html",
@@ -68,58 +62,81 @@ class FootprintController(Controller):
         )
 
     @get("/badge", name="footprint_badge")
-    async def footprint_badge(self, request: Request) -> Template:
+    async def footprint_badge(self, me: NamedDependency[Member]) -> Template:
         """`<span class="badge">3</span>` (or nothing): new footprints, for the navigation."""
-        return _badge(await service.new_footprint_count(_member(request)))
+        return _badge(await service.new_footprint_count(me))
 
     @get("/notebook-badge", name="notebook_badge")
-    async def notebook_badge(self, request: Request) -> Template:
+    async def notebook_badge(self, me: NamedDependency[Member]) -> Template:
         """The same for new greetings in the member's own notebook."""
-        return _badge(await service.new_notebook_count(_member(request)))
+        return _badge(await service.new_notebook_count(me))
 
 
 class NotebookController(Controller):
     path = "/members/{member_id:int}/notebook"
     guards = [requires_active_member]
 
-    async def _answer(
-        self, request: Request, member_id: int, page: int = 1, **extra: object
-    ) -> Template:
-        notebook = await service.open_notebook(_member(request), member_id, page)
-        status = int(extra.pop("status_code", 200))  # type: ignore[call-overload]
-        return render(
-            request,
-            "footprints/notebook.html",
-            {"notebook": notebook, "errors": {}, "draft": "", **extra},
-            fragment="footprints/_notebook.html",
-            status_code=status,
-        )
-
     @get("/", name="notebook")
-    async def show_notebook(self, request: Request, member_id: int, page: int = 1) -> Template:
-        return await self._answer(request, member_id, page)
+    async def show_notebook(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        member_id: FromPath[int],
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        return await _notebook_answer(request, me, member_id, page)
 
     @post("/")
-    async def write_greeting(self, request: Request, member_id: int) -> Template | Redirect:
-        form = await form_data(request)
+    async def write_greeting(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        member_id: FromPath[int],
+        data: URLEncodedBody[GreetingForm],
+    ) -> Template | Redirect:
         try:
-            await service.write_in_notebook(_member(request), member_id, form.get("body", ""))
+            await service.write_in_notebook(me, member_id, data.body)
         except FormInvalid as exc:
-            return await self._answer(
-                request, member_id, errors=exc.errors, draft=form.get("body", ""), status_code=422
+            return await _notebook_answer(
+                request, me, member_id, errors=exc.errors, draft=data.body, status_code=422
             )
         if is_fragment_request(request):
-            return await self._answer(request, member_id)
+            return await _notebook_answer(request, me, member_id)
         return see_other(f"/members/{member_id}/notebook")
 
     @post("/{entry_id:int}/delete")
     async def delete_greeting(
-        self, request: Request, member_id: int, entry_id: int
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        member_id: FromPath[int],
+        entry_id: FromPath[int],
     ) -> Template | Redirect:
-        owner_id = await service.delete_notebook_entry(_member(request), entry_id)
+        owner_id = await service.delete_notebook_entry(me, entry_id)
         if is_fragment_request(request):
-            return await self._answer(request, owner_id)
+            return await _notebook_answer(request, me, owner_id)
         return see_other(f"/members/{owner_id}/notebook")
+
+
+async def _notebook_answer(
+    request: Request,
+    me: Member,
+    owner_id: int,
+    page: int = 1,
+    *,
+    errors: dict[str, str] | None = None,
+    draft: str = "",
+    status_code: int = 200,
+) -> Template:
+    """The notebook page, or its fragment for htmx (with the form's errors and draft)."""
+    notebook = await service.open_notebook(me, owner_id, page)
+    return render(
+        request,
+        "footprints/notebook.html",
+        {"notebook": notebook, "errors": errors or {}, "draft": draft},
+        fragment="footprints/_notebook.html",
+        status_code=status_code,
+    )
 
 
 async def profile_section(viewer: Member, owner: Member) -> ProfileSection | None:

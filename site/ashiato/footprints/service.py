@@ -5,7 +5,9 @@ For other features:
 - `record_visit(visitor, owner_id)` leaves the visitor's footprint on the owner. Call it
   when a logged-in member opens another member's profile or diary — preferably as
   `response.background = footprint_task(visitor, owner_id)`, so the page is sent before the
-  write happens and never waits on a lock. The friend-graph explorer must not call it.
+  write happens and never waits on a lock. The profile page (profiles cannot import this
+  feature: footprints depends on profiles) runs `leave_footprint` as the
+  `on_profile_view` hook this feature registers. The friend-graph explorer must not call it.
 - `prune(settings, now)` deletes footprints older than `settings.footprint_retention_days`;
   `run_pruner(settings, stop)` calls it every hour until `stop` is set (for `ashiato serve`).
   The lifetime count shown on profiles is a separate counter and survives pruning.
@@ -23,11 +25,12 @@ from zoneinfo import ZoneInfo
 from litestar.background_tasks import BackgroundTask
 
 from ashiato import db
-from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
+from ashiato.errors import FormInvalid
 from ashiato.footprints import queries
+from ashiato.footprints.errors import FootprintError as FootprintError  # callers catch it here
+from ashiato.footprints.errors import NoSuchEntry, NotebookBlocked, NotebookClosed, NotYourEntry
 from ashiato.footprints.tables import NotebookEntry
-from ashiato.friends import queries as friend_queries
-from ashiato.friends.audience import relation
+from ashiato.friends.audience import is_blocked_between, relation
 from ashiato.i18n import _
 from ashiato.members import (
     VISIBILITY_LABELS,
@@ -36,6 +39,7 @@ from ashiato.members import (
     allows,
     can_act,
     display_name,
+    name_for,
     require_active,
 )
 from ashiato.members.tables import Member, MemberStatus
@@ -53,10 +57,6 @@ NOTEBOOK_ENTRY_LIMIT = 200  # characters: a greeting, not a letter
 PRUNE_BATCH = 5000  # rows per delete, so the pruner never holds the write lock for long
 PRUNE_INTERVAL_SECONDS = 3600
 NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-class FootprintError(DomainError):
-    """A footprint or notebook rule refused the request."""
 
 
 def _now() -> dt.datetime:
@@ -84,7 +84,7 @@ async def record_visit(
         return False
     if await profiles.footprints_off([visitor.id, owner_id]):
         return False
-    if await friend_queries.is_blocked_between(visitor.id, owner_id):
+    if await is_blocked_between(visitor.id, owner_id):
         return False
     now = now or _now()
     async with db.transaction():
@@ -94,7 +94,8 @@ async def record_visit(
     return visits > 0
 
 
-async def _record_in_background(visitor: Member, owner_id: int) -> None:
+async def leave_footprint(visitor: Member, owner_id: int) -> None:
+    """record_visit for after the page is sent: a failure is logged, never raised."""
     try:
         await record_visit(visitor, owner_id)
     except Exception:  # the page has been sent; a lost footprint must not become an error
@@ -103,7 +104,7 @@ async def _record_in_background(visitor: Member, owner_id: int) -> None:
 
 def footprint_task(visitor: Member, owner_id: int) -> BackgroundTask:
     """A task to attach to the page's response: the footprint is written after sending."""
-    return BackgroundTask(_record_in_background, visitor, owner_id)
+    return BackgroundTask(leave_footprint, visitor, owner_id)
 
 
 # -- the owner's footprint page ---------------------------------------------------------
@@ -138,15 +139,13 @@ async def footprint_page(
     itself keeps showing what was new when it was opened.
     """
     require_active(owner)
-    ledger = await queries.ledger(owner.id) or {}
+    ledger = await queries.ledger(owner.id)
     notebook_new = await queries.notebook_entries_since(
-        owner.id, ledger.get("notebook_seen_at"), BADGE_CAP
+        owner.id, ledger.notebook_seen_at, BADGE_CAP
     )
     if not await profiles.footprints_enabled(owner):
-        return FootprintPage(
-            False, [], 0, NEVER, ledger.get("lifetime_footprints", 0), notebook_new
-        )
-    seen_at = ledger.get("footprints_seen_at")
+        return FootprintPage(False, [], 0, NEVER, ledger.lifetime_footprints, notebook_new)
+    seen_at = ledger.footprints_seen_at
     since = since or seen_at or NEVER
     rows = await queries.recent_visitors(owner.id, settings.footprint_list_length)
     new_count = await queries.footprints_since(owner.id, since, BADGE_CAP)
@@ -154,7 +153,7 @@ async def footprint_page(
     visitors = [
         Visitor(
             member_id=row["visitor_id"],
-            name=_name(row),
+            name=name_for(row["nickname"], row["status"]),
             face_url=faces.get(row["visitor_id"]) if row["status"] == MemberStatus.ACTIVE else None,
             visited_at=row["visited_at"],
             is_new=row["visited_at"] > since,
@@ -165,15 +164,7 @@ async def footprint_page(
     if rows and (seen_at is None or rows[0]["visited_at"] > seen_at):
         # Seen up to the newest footprint shown, not "now": one landing meanwhile stays new.
         await queries.mark_seen(owner.id, footprints_seen_at=rows[0]["visited_at"])
-    return FootprintPage(
-        True, visitors, new_count, since, ledger.get("lifetime_footprints", 0), notebook_new
-    )
-
-
-def _name(row: dict) -> str:
-    if row["status"] == MemberStatus.WITHDRAWN:
-        return display_name(None)
-    return row["nickname"]
+    return FootprintPage(True, visitors, new_count, since, ledger.lifetime_footprints, notebook_new)
 
 
 async def new_footprint_count(owner: Member) -> int:
@@ -181,14 +172,13 @@ async def new_footprint_count(owner: Member) -> int:
     require_active(owner)
     if not await profiles.footprints_enabled(owner):
         return 0
-    ledger = await queries.ledger(owner.id) or {}
-    return await queries.footprints_since(owner.id, ledger.get("footprints_seen_at"), BADGE_CAP)
+    seen_at = (await queries.ledger(owner.id)).footprints_seen_at
+    return await queries.footprints_since(owner.id, seen_at, BADGE_CAP)
 
 
 async def lifetime_footprints(owner_id: int) -> int:
     """Footprints ever left on this member, including pruned ones."""
-    ledger = await queries.ledger(owner_id)
-    return ledger["lifetime_footprints"] if ledger else 0
+    return (await queries.ledger(owner_id)).lifetime_footprints
 
 
 # -- pruning ----------------------------------------------------------------------------
@@ -260,7 +250,7 @@ async def _notebook_owner(viewer: Member, owner_id: int) -> tuple[Member, Relati
     owner = await profiles.member_to_view(viewer, owner_id)
     relation_ = await relation(viewer, owner.id)
     if relation_ == Relation.BLOCKED:
-        raise PermissionDenied(_("You cannot view this notebook."), code="blocked")
+        raise NotebookBlocked()
     return owner, relation_
 
 
@@ -278,13 +268,13 @@ async def open_notebook(viewer: Member, owner_id: int, page: int = 1) -> Noteboo
     faces = await profiles.face_urls([row["writer_id"] for row in rows])
     seen_at = new_count = None
     if is_owner:
-        seen_at = (await queries.ledger(owner.id) or {}).get("notebook_seen_at")
+        seen_at = (await queries.ledger(owner.id)).notebook_seen_at
         new_count = await queries.notebook_entries_since(owner.id, seen_at, BADGE_CAP)
     entries = [
         NotebookGreeting(
             id=row["id"],
             writer_id=row["writer_id"],
-            writer_name=_name(row),
+            writer_name=name_for(row["nickname"], row["status"]),
             writer_active=row["status"] == MemberStatus.ACTIVE,
             face_url=faces.get(row["writer_id"]) if row["status"] == MemberStatus.ACTIVE else None,
             body=row["body"],
@@ -318,13 +308,7 @@ async def write_in_notebook(writer: Member, owner_id: int, body: str) -> Noteboo
     owner, relation_ = await _notebook_owner(writer, owner_id)
     audience = await profiles.notebook_audience(owner.id)
     if not allows(relation_, audience):
-        raise PermissionDenied(
-            _(
-                "Only these members can write in this notebook: %(audience)s.",
-                audience=VISIBILITY_LABELS[Visibility(audience)],
-            ),
-            code="notebook_closed",
-        )
+        raise NotebookClosed(audience)
     body = " ".join((body or "").split())  # one line: a greeting
     if not body:
         raise FormInvalid({"body": _("Write a greeting first.")})
@@ -340,9 +324,9 @@ async def delete_notebook_entry(actor: Member, entry_id: int) -> int:
     require_active(actor)
     entry = await queries.notebook_entry(entry_id)
     if entry is None:
-        raise NotFound(_("This entry does not exist."), code="unknown_entry")
+        raise NoSuchEntry()
     if actor.id not in (entry.owner, entry.writer):
-        raise PermissionDenied(_("You cannot delete this entry."), code="not_yours")
+        raise NotYourEntry()
     await queries.delete_notebook_entry(entry.id)
     return entry.owner
 
@@ -350,5 +334,5 @@ async def delete_notebook_entry(actor: Member, entry_id: int) -> int:
 async def new_notebook_count(owner: Member) -> int:
     """For the navigation badge: greetings by others since the owner last opened the notebook."""
     require_active(owner)
-    ledger = await queries.ledger(owner.id) or {}
-    return await queries.notebook_entries_since(owner.id, ledger.get("notebook_seen_at"), BADGE_CAP)
+    seen_at = (await queries.ledger(owner.id)).notebook_seen_at
+    return await queries.notebook_entries_since(owner.id, seen_at, BADGE_CAP)

@@ -2,72 +2,63 @@
 has overlaps and chains to follow; requests waiting for an answer; introductions.
 
 Friendships are made through the service (requests approved, or make_friends as an
-accepted invitation does); the extra residents are demo members like the accounts demo's.
+accepted invitation does). The circles' residents are demo members like any other: the
+site's demo (ashiato.demo.RESIDENTS) makes them, where every demo member is made, so this
+feature needs nothing of accounts.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
-from ashiato.accounts import queries as account_queries
-from ashiato.accounts import service as accounts
 from ashiato.friends import service
-from ashiato.members.tables import Member, MemberStatus
+from ashiato.members.queries import members_by_pc_emails
 from ashiato.settings import Settings
 
-DEMO_PASSWORD = "ashiato-demo"  # as ashiato.demo
-
-# Each circle: the accounts demo's members who belong to it, and new residents
-# (email local part, nickname, locale).
+# Each circle's members by address: the demo's first members and its residents.
 CIRCLES = {
-    "東京の写真部 / Tokyo photo club": (
-        ["hanako@example.jp", "misaki@example.jp", "david@example.com"],
-        [
-            ("sakura.t", "さくら", "ja"),
-            ("takumi", "たくみ", "ja"),
-            ("yui.photo", "ゆい", "ja"),
-            ("ren", "れん", "ja"),
-            ("kaito", "かいと", "ja"),
-            ("nana", "なな", "ja"),
-            ("lucas", "Lucas", "en"),
-        ],
-    ),
-    "大阪のエンジニア / Osaka engineers": (
-        ["kenji@example.jp"],
-        [
-            ("shota", "しょうた", "ja"),
-            ("daisuke", "だいすけ", "ja"),
-            ("mai.dev", "まい", "ja"),
-            ("ryo", "りょう", "ja"),
-            ("tomoko", "ともこ", "ja"),
-            ("priya", "Priya", "en"),
-            ("hiro", "ひろ", "ja"),
-        ],
-    ),
-    "京都の英会話 / Kyoto English club": (
-        ["emma@example.com", "aiko@example.jp"],
-        [
-            ("olivia", "Olivia", "en"),
-            ("james", "James", "en"),
-            ("haruka", "はるか", "ja"),
-            ("sota", "そうた", "ja"),
-            ("mei", "めい", "en"),
-            ("noah", "Noah", "en"),
-            ("kana", "かな", "ja"),
-        ],
-    ),
-    "北海道の雪友 / Hokkaido snow friends": (
-        ["yoshida@example.jp"],
-        [
-            ("yuki", "ﾕｳｷ", "ja"),
-            ("fuyumi", "ふゆみ", "ja"),
-            ("kenta", "けんた", "ja"),
-            ("aya", "あや", "ja"),
-            ("ethan", "Ethan", "en"),
-            ("makoto", "まこと", "ja"),
-        ],
-    ),
+    "東京の写真部 / Tokyo photo club": [
+        "hanako@example.jp",
+        "misaki@example.jp",
+        "david@example.com",
+        "sakura.t@example.jp",
+        "takumi@example.jp",
+        "yui.photo@example.jp",
+        "ren@example.jp",
+        "kaito@example.jp",
+        "nana@example.jp",
+        "lucas@example.com",
+    ],
+    "大阪のエンジニア / Osaka engineers": [
+        "kenji@example.jp",
+        "shota@example.jp",
+        "daisuke@example.jp",
+        "mai.dev@example.jp",
+        "ryo@example.jp",
+        "tomoko@example.jp",
+        "priya@example.com",
+        "hiro@example.jp",
+    ],
+    "京都の英会話 / Kyoto English club": [
+        "emma@example.com",
+        "aiko@example.jp",
+        "olivia@example.com",
+        "james@example.com",
+        "haruka@example.jp",
+        "sota@example.jp",
+        "mei@example.com",
+        "noah@example.com",
+        "kana@example.jp",
+    ],
+    "北海道の雪友 / Hokkaido snow friends": [
+        "yoshida@example.jp",
+        "yuki@example.jp",
+        "fuyumi@example.jp",
+        "kenta@example.jp",
+        "aya@example.jp",
+        "ethan@example.com",
+        "makoto@example.jp",
+    ],
 }
 
 # People who know someone in another circle: the chains run through them.
@@ -113,46 +104,15 @@ INTRODUCTIONS = [
 ]
 
 
-def _email(local: str, locale: str) -> str:
-    return f"{local}@example.{'com' if locale == 'en' else 'jp'}"
-
-
-async def _resident(local: str, nickname: str, locale: str, password_hash: str, joined) -> Member:
-    return await account_queries.insert_member(
-        pc_email=_email(local, locale),
-        pc_verified_at=joined,
-        password_hash=password_hash,
-        nickname=nickname,
-        full_name=nickname,
-        locale=locale,
-        status=MemberStatus.ACTIVE,
-        approved_at=joined,
-        created_at=joined,
-        time_zone="Asia/Tokyo",
-    )
-
-
 async def fill_demo(settings: Settings) -> str:
     """Add this feature's demo content; returns a line for the console (or "")."""
-    hanako = await account_queries.member_by_pc_email("hanako@example.jp")
-    if hanako is None or await account_queries.member_by_pc_email("lucas@example.com"):
-        return ""  # not the accounts demo, or already filled
+    wanted = {email for circle in CIRCLES.values() for email in circle} | {"admin@example.jp"}
+    by_email = await members_by_pc_emails(wanted)
+    if any(email not in by_email for email in wanted - {"admin@example.jp"}):
+        return ""  # not the site's demo community
     rng = random.Random(2006)
-    password_hash = accounts.hash_password(DEMO_PASSWORD, settings)
-    now = dt.datetime.now(dt.UTC)
-    by_email: dict[str, Member] = {}
-    circles: list[list[Member]] = []
-    for known, residents in CIRCLES.values():
-        circle = []
-        for email in known:
-            member = await account_queries.member_by_pc_email(email)
-            if member is not None:
-                circle.append(member)
-        for local, nickname, locale in residents:
-            joined = now - dt.timedelta(days=rng.randint(10, 500))
-            circle.append(await _resident(local, nickname, locale, password_hash, joined))
-        by_email.update({m.pc_email: m for m in circle if m.pc_email})
-        circles.append(circle)
+    circles = [[by_email[email] for email in circle] for circle in CIRCLES.values()]
+    hanako = by_email["hanako@example.jp"]
 
     made = 0
     for circle in circles:  # dense inside a circle: most of them know each other
@@ -164,7 +124,7 @@ async def fill_demo(settings: Settings) -> str:
     for a, b in BRIDGES:
         await service.make_friends(by_email[a], by_email[b])
         made += 1
-    admin = await account_queries.member_by_pc_email("admin@example.jp")
+    admin = by_email.get("admin@example.jp")
     if admin is not None:
         for email in ("hanako@example.jp", "kenji@example.jp", "emma@example.com"):
             await service.make_friends(admin, by_email[email])
@@ -185,8 +145,8 @@ async def fill_demo(settings: Settings) -> str:
         await service.write_introduction(by_email[author], by_email[subject].id, text)
     # One member keeps their maimiku list to themselves: the graph draws her alone.
     await service.set_friend_list_hidden(by_email["tomoko@example.jp"], True)
-    residents = sum(len(r) for _, r in CIRCLES.values())
     return (
-        f"friends: {residents} more residents in {len(CIRCLES)} circles, {made} maimiku pairs; "
+        f"friends: {len(CIRCLES)} circles of {sum(map(len, circles))} members, {made} maimiku "
+        "pairs; "
         "hanako@example.jp has maimiku requests waiting; try /friends/graph"
     )

@@ -10,8 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TypedDict
 
 from piccolo.columns.combination import WhereRaw
+
+try:
+    from asyncpg.exceptions import UniqueViolationError
+except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
+    UniqueViolationError = None  # type: ignore[assignment,misc]
 
 from ashiato.friends.tables import (
     Block,
@@ -37,11 +43,7 @@ def _on_postgres() -> bool:
 def _is_unique_violation(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.IntegrityError):
         return "UNIQUE" in str(exc)
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
-        return False
-    return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
+    return UniqueViolationError is not None and isinstance(exc, UniqueViolationError)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
@@ -141,7 +143,13 @@ async def members_by_ids(ids: Sequence[int]) -> dict[int, Member]:
     return found
 
 
-async def graph_faces(ids: Sequence[int]) -> dict[int, dict]:
+class GraphFaceRow(TypedDict):
+    id: int
+    nickname: str
+    hides: bool  # hides their maimiku list
+
+
+async def graph_faces(ids: Sequence[int]) -> dict[int, GraphFaceRow]:
     """id, nickname and whether they hide their maimiku list, of the active members among
     ids: plain rows, as the graph explorer draws up to hundreds of them per click."""
     if not ids:
@@ -154,13 +162,13 @@ async def graph_faces(ids: Sequence[int]) -> dict[int, dict]:
             list(ids),
             MemberStatus.ACTIVE,
         )
-        return {row["id"]: row for row in rows}
-    found: dict[int, dict] = {}
+        return {row["id"]: GraphFaceRow(**row) for row in rows}
+    found: dict[int, GraphFaceRow] = {}
     for chunk in _chunks(list(ids)):
         rows = await Member.select(Member.id, Member.nickname).where(
             Member.id.is_in(chunk), Member.status == MemberStatus.ACTIVE
         )
-        found.update({row["id"]: {**row, "hides": False} for row in rows})
+        found.update({row["id"]: GraphFaceRow(**row, hides=False) for row in rows})
     for member_id in await hiding_among(list(found)):
         found[member_id]["hides"] = True
     return found

@@ -1,13 +1,15 @@
 """The members kernel: what every feature asks about a member, and nothing else.
 
 Pure rules only (no queries, no feature imports): whether a member may act, how a member is
-named, and which audiences a relation falls inside. How the viewer stands to an owner is
-worked out by `friends.audience.relation` (it needs the friend graph); what that relation
-allows is answered here, so every feature decides visibility the same way.
+named, which genders and birth dates a member row takes, and which audiences a relation
+falls inside. How the viewer stands to an owner is worked out by
+`friends.audience.relation` (it needs the friend graph); what that relation allows is
+answered here, so every feature decides visibility the same way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import TypeVar
 
@@ -16,6 +18,7 @@ from ashiato.i18n import _, lazy_gettext
 from ashiato.members.tables import Member, MemberStatus
 
 __all__ = [
+    "GENDERS",
     "VISIBILITY_LABELS",
     "Member",
     "MemberStatus",
@@ -25,10 +28,14 @@ __all__ = [
     "can_act",
     "display_name",
     "name_for",
+    "parse_birth_date",
     "require_active",
 ]
 
 M = TypeVar("M", bound=Member)
+
+# The values of Member.gender ("" is "not stated"); sign-up and the profile editor offer them.
+GENDERS = ("", "female", "male", "other")
 
 
 def display_name(member: Member | None) -> str:
@@ -53,6 +60,20 @@ def require_active(member: M | None) -> M:
     if member is None or not can_act(member):
         raise PermissionDenied(_("Please log in with an active account."), code="not_active")
     return member
+
+
+def parse_birth_date(raw: str | None) -> tuple[dt.date | None, str | None]:
+    """A birth date from a form: (date or None when empty, translated error or None)."""
+    birth = (raw or "").strip()
+    if not birth:
+        return None, None
+    try:
+        birth_date = dt.date.fromisoformat(birth)
+    except ValueError:
+        return None, _("Enter a date like 1985-04-01.")
+    if not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
+        return None, _("Enter a date like 1985-04-01.")
+    return birth_date, None
 
 
 class Visibility(StrEnum):

@@ -3,6 +3,8 @@ a member by id or PC address for any feature (accounts owns the writes of its co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ashiato.members.tables import Member, MemberStatus
 
 
@@ -17,7 +19,17 @@ async def member_for_session(member_id: int | None) -> Member | None:
 
 
 async def member_by_id(member_id: int) -> Member | None:
+    """The member row, whatever its status (the caller decides what a status allows)."""
     return await Member.objects().where(Member.id == member_id).first()
+
+
+async def members_by_pc_emails(emails: Iterable[str]) -> dict[str, Member]:
+    """The members with these PC addresses, by address (one query; unknown ones absent)."""
+    wanted = sorted(set(emails))
+    if not wanted:
+        return {}
+    rows = await Member.objects().where(Member.pc_email.is_in(wanted))
+    return {member.pc_email: member for member in rows}
 
 
 async def member_by_pc_email(email: str) -> Member | None:

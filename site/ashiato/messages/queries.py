@@ -3,10 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NotRequired, TypedDict, cast
 
 from ashiato.messages.tables import Folder, PrivateMessage
 
 PM = PrivateMessage
+
+
+class MessageRow(TypedDict):
+    """A message in a list: LIST_COLUMNS, both sides' nicknames and statuses joined (the
+    service adds the names to show: sender_name, recipient_name)."""
+
+    id: int
+    subject: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+    sender_id: int
+    sender_nickname: str | None
+    sender_status: str | None
+    recipient_id: int
+    recipient_nickname: str | None
+    recipient_status: str | None
+    sender_name: NotRequired[str]
+    recipient_name: NotRequired[str]
+
+
+class MessageDetail(MessageRow):
+    """One message opened: the list columns, its text and each side's folder."""
+
+    body: str
+    sender_folder: str
+    recipient_folder: str
+
 
 LIST_COLUMNS = (
     PM.id,
@@ -28,37 +56,41 @@ async def insert(**values: object) -> PrivateMessage:
     return message
 
 
-async def by_id(message_id: int) -> dict | None:
-    return (
+async def by_id(message_id: int) -> MessageDetail | None:
+    row = (
         await PM.select(*LIST_COLUMNS, PM.body, PM.sender_folder, PM.recipient_folder)
         .where(PM.id == message_id)
         .first()
     )
+    return cast("MessageDetail | None", row)
 
 
-async def received(member_id: int, folder: str, limit: int, offset: int) -> list[dict]:
-    return (
+async def received(member_id: int, folder: str, limit: int, offset: int) -> list[MessageRow]:
+    return cast(
+        "list[MessageRow]",
         await PM.select(*LIST_COLUMNS)
         .where(PM.recipient == member_id, PM.recipient_folder == folder)
         .order_by(PM.id, ascending=False)
         .limit(limit)
-        .offset(offset)
+        .offset(offset),
     )
 
 
-async def sent(member_id: int, folder: str, limit: int, offset: int) -> list[dict]:
-    return (
+async def sent(member_id: int, folder: str, limit: int, offset: int) -> list[MessageRow]:
+    return cast(
+        "list[MessageRow]",
         await PM.select(*LIST_COLUMNS)
         .where(PM.sender == member_id, PM.sender_folder == folder)
         .order_by(PM.id, ascending=False)
         .limit(limit)
-        .offset(offset)
+        .offset(offset),
     )
 
 
-async def trashed(member_id: int, limit: int, offset: int) -> list[dict]:
+async def trashed(member_id: int, limit: int, offset: int) -> list[MessageRow]:
     """Both sides' trash in one list."""
-    return (
+    return cast(
+        "list[MessageRow]",
         await PM.select(*LIST_COLUMNS)
         .where(
             ((PM.recipient == member_id) & (PM.recipient_folder == Folder.TRASHED))
@@ -66,7 +98,7 @@ async def trashed(member_id: int, limit: int, offset: int) -> list[dict]:
         )
         .order_by(PM.id, ascending=False)
         .limit(limit)
-        .offset(offset)
+        .offset(offset),
     )
 
 

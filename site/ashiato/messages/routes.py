@@ -5,89 +5,96 @@ from __future__ import annotations
 from dataclasses import replace
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from ashiato.errors import FormInvalid
+from ashiato.members.tables import Member
 from ashiato.messages import service
+from ashiato.messages.forms import MessageForm
 from ashiato.messages.tables import Folder
 from ashiato.pagination import Pagination
-from ashiato.web import (
-    current_member,
-    form_data,
-    render,
-    requires_active_member,
-    see_other,
-    settings_of,
-)
+from ashiato.settings import Settings
+from ashiato.web import render, requires_active_member, see_other
+
+BOXES = {"inbox": service.inbox, "sent": service.sent_box, "trash": service.trash}
+FOLDERS = {"trash": Folder.TRASHED, "restore": Folder.KEPT, "delete": Folder.DELETED}
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+async def _box(request: Request, me: Member, box: str, page: int) -> Template:
+    rows = await BOXES[box](me, page)
+    pagination = Pagination(page, has_next=len(rows) == service.PAGE_SIZE)
+    return render(
+        request,
+        "messages/box.html",
+        {"box": box, "rows": rows, "pagination": pagination},
+        fragment="messages/_list.html",
+    )
 
 
 class MessageController(Controller):
     path = "/messages"
     guards = [requires_active_member]
 
-    async def _box(self, request: Request, box: str, page: int) -> Template:
-        member = current_member(request)
-        loaders = {"inbox": service.inbox, "sent": service.sent_box, "trash": service.trash}
-        rows = await loaders[box](member, page)
-        pagination = Pagination(page, has_next=len(rows) == service.PAGE_SIZE)
-        return render(
-            request,
-            "messages/box.html",
-            {"box": box, "rows": rows, "pagination": pagination},
-            fragment="messages/_list.html",
-        )
-
     @get("/", name="messages")
-    async def show_inbox(self, request: Request, page: FromQuery[int] = 1) -> Template:
-        return await self._box(request, "inbox", max(page, 1))
+    async def show_inbox(
+        self, request: Request, me: NamedDependency[Member], page: FromQuery[int] = 1
+    ) -> Template:
+        return await _box(request, me, "inbox", max(page, 1))
 
     @get("/sent")
-    async def show_sent(self, request: Request, page: FromQuery[int] = 1) -> Template:
-        return await self._box(request, "sent", max(page, 1))
+    async def show_sent(
+        self, request: Request, me: NamedDependency[Member], page: FromQuery[int] = 1
+    ) -> Template:
+        return await _box(request, me, "sent", max(page, 1))
 
     @get("/trash")
-    async def show_trash(self, request: Request, page: FromQuery[int] = 1) -> Template:
-        return await self._box(request, "trash", max(page, 1))
+    async def show_trash(
+        self, request: Request, me: NamedDependency[Member], page: FromQuery[int] = 1
+    ) -> Template:
+        return await _box(request, me, "trash", max(page, 1))
 
     @get("/badge")
-    async def show_badge(self, request: Request) -> Template:
-        count = await service.unread_count(current_member(request))
+    async def show_badge(self, request: Request, me: NamedDependency[Member]) -> Template:
+        count = await service.unread_count(me)
         return render(request, "messages/_badge.html", {"count": count})
 
     @get("/new")
     async def show_compose(
-        self, request: Request, to: FromQuery[int], reply_to: FromQuery[int | None] = None
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        to: FromQuery[int],
+        reply_to: FromQuery[int | None] = None,
     ) -> Template:
-        draft = await service.draft(current_member(request), to, reply_to)
+        draft = await service.draft(me, to, reply_to)
         return render(request, "messages/compose.html", {"draft": draft, "errors": {}})
 
     @post("/")
-    async def send_message(self, request: Request) -> Template | Redirect:
-        member = current_member(request)
-        form = await form_data(request)
-        recipient_id = _int_or_none(form.get("to")) or 0
-        reply_to = _int_or_none(form.get("reply_to"))
+    async def send_message(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        data: URLEncodedBody[MessageForm],
+    ) -> Template | Redirect:
         try:
             await service.send(
-                member,
-                recipient_id,
-                form.get("subject", ""),
-                form.get("body", ""),
-                settings_of(request),
-                reply_to=reply_to,
+                me,
+                data.recipient_id,
+                data.subject,
+                data.body,
+                settings,
+                reply_to=data.reply_to_id,
             )
         except FormInvalid as exc:
             draft = replace(
-                await service.draft(member, recipient_id),
-                subject=form.get("subject", ""),
-                body=form.get("body", ""),
-                reply_to=reply_to,
+                await service.draft(me, data.recipient_id),
+                subject=data.subject,
+                body=data.body,
+                reply_to=data.reply_to_id,
             )
             return render(
                 request,
@@ -98,18 +105,19 @@ class MessageController(Controller):
         return see_other("/messages/sent")
 
     @get("/{message_id:int}")
-    async def show_message(self, request: Request, message_id: FromPath[int]) -> Template:
-        message = await service.read(current_member(request), message_id)
+    async def show_message(
+        self, request: Request, me: NamedDependency[Member], message_id: FromPath[int]
+    ) -> Template:
+        message = await service.read(me, message_id)
         return render(request, "messages/message.html", {"message": message})
 
     @post("/{message_id:int}/{action:str}")
     async def file_message(
-        self, request: Request, message_id: FromPath[int], action: FromPath[str]
+        self, me: NamedDependency[Member], message_id: FromPath[int], action: FromPath[str]
     ) -> Redirect:
-        folders = {"trash": Folder.TRASHED, "restore": Folder.KEPT, "delete": Folder.DELETED}
-        if action not in folders:
+        if action not in FOLDERS:
             raise NotFoundException()
-        await service.move(current_member(request), message_id, folders[action])
+        await service.move(me, message_id, FOLDERS[action])
         return see_other("/messages/trash" if action != "trash" else "/messages")
 
 

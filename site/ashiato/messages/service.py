@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
-from ashiato.accounts import queries as account_queries
-from ashiato.errors import FormInvalid, NotFound, PermissionDenied
-from ashiato.friends import queries as friend_queries
+from ashiato.errors import FormInvalid
+from ashiato.friends.audience import is_blocked_between
 from ashiato.i18n import _
 from ashiato.limits import check_links, check_rate, hour_ago
 from ashiato.members import can_act, name_for, require_active
+from ashiato.members.queries import member_by_id
 from ashiato.members.tables import Member
 from ashiato.messages import queries
+from ashiato.messages.errors import NoSuchMessage, NoSuchRecipient, RecipientBlocked
+from ashiato.messages.queries import MessageDetail, MessageRow
 from ashiato.messages.tables import Folder
 from ashiato.settings import Settings
 
 SUBJECT_MAX = 100
 BODY_MAX = 5000
 PAGE_SIZE = 20
+
+Row = TypeVar("Row", MessageRow, MessageDetail)
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,11 @@ class Draft:
 
 
 async def _recipient(sender: Member, recipient_id: int) -> Member:
-    recipient = await account_queries.member_by_id(recipient_id)
+    recipient = await member_by_id(recipient_id)
     if recipient is None or not can_act(recipient) or recipient.id == sender.id:
-        raise NotFound(_("This member cannot receive messages."), code="unknown_recipient")
-    if await friend_queries.is_blocked_between(sender.id, recipient.id):
-        raise PermissionDenied(_("You cannot send a message to this member."), code="blocked")
+        raise NoSuchRecipient()
+    if await is_blocked_between(sender.id, recipient.id):
+        raise RecipientBlocked()
     return recipient
 
 
@@ -92,19 +97,20 @@ async def send(
     return message.id
 
 
-async def read(member: Member, message_id: int, *, mark: bool = True) -> dict:
-    """A message its sender or recipient may open (not one they deleted)."""
+async def read(member: Member, message_id: int, *, mark: bool = True) -> MessageDetail:
+    """A message its sender or recipient may open (not one they deleted), with both names
+    (`sender_name`, `recipient_name`) set."""
     require_active(member)
     message = await queries.by_id(message_id)
     if message is None:
-        raise NotFound(_("This message does not exist."), code="unknown_message")
+        raise NoSuchMessage()
     is_sender = message["sender_id"] == member.id
     is_recipient = message["recipient_id"] == member.id
     if not (
         (is_sender and message["sender_folder"] != Folder.DELETED)
         or (is_recipient and message["recipient_folder"] != Folder.DELETED)
     ):
-        raise NotFound(_("This message does not exist."), code="unknown_message")
+        raise NoSuchMessage()
     if mark and is_recipient and message["read_at"] is None:
         await queries.mark_read(message_id, dt.datetime.now(dt.UTC))
     return _named([message])[0]
@@ -119,25 +125,26 @@ async def move(member: Member, message_id: int, folder: str) -> None:
         await queries.file_for_sender(message_id, folder)
 
 
-def _named(rows: list[dict]) -> list[dict]:
+def _named(rows: list[Row]) -> list[Row]:
+    """Each row with `sender_name` and `recipient_name`: how the two sides are shown."""
     for row in rows:
         row["sender_name"] = name_for(row["sender_nickname"], row["sender_status"])
         row["recipient_name"] = name_for(row["recipient_nickname"], row["recipient_status"])
     return rows
 
 
-async def inbox(member: Member, page: int = 1) -> list[dict]:
+async def inbox(member: Member, page: int = 1) -> list[MessageRow]:
     require_active(member)
     offset = (page - 1) * PAGE_SIZE
     return _named(await queries.received(member.id, Folder.KEPT, PAGE_SIZE, offset))
 
 
-async def sent_box(member: Member, page: int = 1) -> list[dict]:
+async def sent_box(member: Member, page: int = 1) -> list[MessageRow]:
     require_active(member)
     return _named(await queries.sent(member.id, Folder.KEPT, PAGE_SIZE, (page - 1) * PAGE_SIZE))
 
 
-async def trash(member: Member, page: int = 1) -> list[dict]:
+async def trash(member: Member, page: int = 1) -> list[MessageRow]:
     require_active(member)
     return _named(await queries.trashed(member.id, PAGE_SIZE, (page - 1) * PAGE_SIZE))
 

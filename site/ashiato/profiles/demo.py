@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 
+import msgspec
 from PIL import Image, ImageDraw
 
-from ashiato.members.queries import member_by_pc_email
+from ashiato.members.queries import members_by_pc_emails
 from ashiato.profiles import service
 from ashiato.settings import Settings
 
@@ -74,13 +75,14 @@ def drawn_face(background: tuple[int, int, int], ink: tuple[int, int, int]) -> b
 async def fill_demo(settings: Settings) -> str:
     """Add this feature's demo content; returns a line for the console (or "")."""
     filled = photos = 0
+    members = await members_by_pc_emails(PROFILES)
     for email, (hobbies, favourites, audiences) in PROFILES.items():
-        member = await member_by_pc_email(email)
+        member = members.get(email)
         if member is None:
             continue
-        form = dict((await service.editor(member)).values)
-        form.update(hobbies=hobbies, favourites=favourites, **audiences)
-        await service.save_profile(member, form)
+        form = (await service.editor(member)).values
+        changed = msgspec.structs.replace(form, hobbies=hobbies, favourites=favourites, **audiences)
+        await service.save_profile(member, changed)
         filled += 1
         if email in FACES:
             await service.add_photo(member, drawn_face(*FACES[email]), settings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ashiato.i18n import lazy_gettext
-from ashiato.profiles import demo, routes
+from ashiato.profiles import demo, routes, service
 from ashiato.registry import Feature, NavEntry
 
 FEATURE = Feature(
@@ -13,4 +13,5 @@ FEATURE = Feature(
     nav=(NavEntry("/profile", lazy_gettext("Profile"), 10),),
     stylesheet="profiles",
     fill_demo=demo.fill_demo,
+    faces=service.face_urls,
 )

@@ -1,6 +1,13 @@
-"""Every query of profiles; nothing else touches these tables."""
+"""Every query of profiles; nothing else touches these tables.
+
+The profile fields asked at sign-up (nickname, gender, birth date, region, introduction)
+live on the kernel's member row; the editor writes them here, beside its own row.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict, cast
 
 from ashiato.members.tables import Member
 from ashiato.profiles.tables import Profile, ProfilePhoto
@@ -53,9 +60,15 @@ async def photos_of(profile_id: int) -> list[ProfilePhoto]:
     )
 
 
-async def photo_of_member(member_id: int, photo_id: int) -> dict | None:
+class MemberPhoto(TypedDict):
+    id: int
+    photo_key: str
+    visibility: str  # the owner's photos_visibility
+
+
+async def photo_of_member(member_id: int, photo_id: int) -> MemberPhoto | None:
     """A photo with its owner's photo visibility, only if it belongs to that member."""
-    return (
+    row = (
         await ProfilePhoto.select(
             ProfilePhoto.id,
             ProfilePhoto.photo_key,
@@ -64,9 +77,10 @@ async def photo_of_member(member_id: int, photo_id: int) -> dict | None:
         .where(ProfilePhoto.id == photo_id, ProfilePhoto.profile.member == member_id)
         .first()
     )
+    return cast("MemberPhoto | None", row)
 
 
-async def public_faces(member_ids: list[int]) -> dict[int, int]:
+async def public_faces(member_ids: Sequence[int]) -> dict[int, int]:
     """member id → main photo id, for members whose photos every member may see."""
     if not member_ids:
         return {}

@@ -1,35 +1,42 @@
 """Profile rules: which fields a viewer sees, editing, photos, and members' preferences.
 
-Every field has its own audience (ashiato.friends.Visibility); the nickname and
+Every field has its own audience (ashiato.members.Visibility); the nickname and
 the face in lists are the only things every member sees. Other features ask here for a
-member's face (`face_urls`) and preferences (`footprints_off`, `notebook_audience`).
+member's preferences (`footprints_off`, `notebook_audience`) and face (`face_urls`; the
+features profiles depends on get it through the registry: Feature.faces, Section.faces).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
 from ashiato import db
-from ashiato.errors import DomainError, FormInvalid, NotFound, PermissionDenied
+from ashiato.errors import FormInvalid
 from ashiato.friends.audience import relation
 from ashiato.i18n import _, current_locale, current_time_zone, lazy_gettext
 from ashiato.members import (
+    GENDERS,
     VISIBILITY_LABELS,
     Relation,
     Visibility,
     allows,
     display_name,
+    parse_birth_date,
     require_active,
 )
 from ashiato.members.queries import member_by_id
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.photos import process_upload
 from ashiato.profiles import queries
+from ashiato.profiles.errors import NoSuchMember, NoSuchPhoto, ProfileBlocked, TooManyPhotos
+from ashiato.profiles.errors import ProfileError as ProfileError  # callers catch it from here
+from ashiato.profiles.forms import ProfileForm
 from ashiato.profiles.tables import Profile, ProfilePhoto
 from ashiato.settings import Settings
 
@@ -56,7 +63,6 @@ GENDER_LABELS = {
     "male": lazy_gettext("Male"),
     "other": lazy_gettext("Other"),
 }
-GENDERS = tuple(GENDER_LABELS)
 # Who may write in the footprint notebook: "only me" would make it a diary, so not offered.
 NOTEBOOK_AUDIENCES = (Visibility.EVERYONE, Visibility.FRIENDS_OF_FRIENDS, Visibility.FRIENDS)
 # The editor's "preview as": the closest relation inside each audience.
@@ -66,10 +72,6 @@ PREVIEW_RELATIONS = {
     Visibility.FRIENDS: Relation.FRIEND,
     Visibility.ONLY_ME: Relation.SELF,
 }
-
-
-class ProfileError(DomainError):
-    """A profile rule refused the request."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class ProfileView:
 class Editor:
     """What the profile editor shows: current values, audiences, photos, preferences."""
 
-    values: dict[str, str]
+    values: ProfileForm
     photos: list[ProfilePicture]
     max_photos: int = MAX_PHOTOS
 
@@ -211,7 +213,7 @@ async def member_to_view(viewer: Member, owner_id: int) -> Member:
     require_active(viewer)
     owner = await member_by_id(owner_id)
     if owner is None or owner.status != MemberStatus.ACTIVE:
-        raise NotFound(_("No such member."), code="unknown_member")
+        raise NoSuchMember()
     return owner
 
 
@@ -220,7 +222,7 @@ async def view_profile(viewer: Member, owner_id: int) -> ProfileView:
     owner = await member_to_view(viewer, owner_id)
     relation_ = await relation(viewer, owner.id)
     if relation_ == Relation.BLOCKED:
-        raise PermissionDenied(_("You cannot view this profile."), code="blocked")
+        raise ProfileBlocked()
     profile = await _profile(owner.id)
     return build_view(owner, profile, await _pictures(owner.id, profile), relation_)
 
@@ -231,33 +233,19 @@ async def view_profile(viewer: Member, owner_id: int) -> ProfileView:
 async def editor(member: Member) -> Editor:
     require_active(member)
     profile = await _profile(member.id)
-    values = {
-        "nickname": member.nickname,
-        "gender": member.gender,
-        "birth_date": member.birth_date.isoformat() if member.birth_date else "",
-        "region": member.region,
-        "introduction": member.introduction,
-        "hobbies": profile.hobbies,
-        "favourites": profile.favourites,
-        "footprints_enabled": "on" if profile.footprints_enabled else "",
-        "notebook_audience": profile.notebook_audience,
+    values = ProfileForm(
+        nickname=member.nickname,
+        gender=member.gender,
+        birth_date=member.birth_date.isoformat() if member.birth_date else "",
+        region=member.region,
+        introduction=member.introduction,
+        hobbies=profile.hobbies,
+        favourites=profile.favourites,
+        footprints_enabled="on" if profile.footprints_enabled else "",
+        notebook_audience=profile.notebook_audience,
         **{f"{key}_visibility": getattr(profile, f"{key}_visibility") for key in FIELDS},
-    }
+    )
     return Editor(values=values, photos=await _pictures(member.id, profile))
-
-
-def parse_birth_date(raw: str | None) -> tuple[dt.date | None, str | None]:
-    """A birth date from a form: (date or None when empty, translated error or None)."""
-    birth = (raw or "").strip()
-    if not birth:
-        return None, None
-    try:
-        birth_date = dt.date.fromisoformat(birth)
-    except ValueError:
-        return None, _("Enter a date like 1985-04-01.")
-    if not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
-        return None, _("Enter a date like 1985-04-01.")
-    return birth_date, None
 
 
 def check_member_fields(
@@ -281,38 +269,38 @@ def check_member_fields(
     return {**text, "gender": gender, "birth_date": birth}, errors
 
 
-def _validate(form: dict[str, str]) -> tuple[dict[str, object], dict[str, object], dict[str, str]]:
+def _validate(form: ProfileForm) -> tuple[dict[str, object], dict[str, object], dict[str, str]]:
     """Split a submitted editor form into Member values, Profile values and errors."""
     member_values, errors = check_member_fields(
-        nickname=form.get("nickname") or "",
-        gender=form.get("gender") or "",
-        birth_date=form.get("birth_date") or "",
-        region=form.get("region") or "",
-        introduction=form.get("introduction") or "",
+        nickname=form.nickname,
+        gender=form.gender,
+        birth_date=form.birth_date,
+        region=form.region,
+        introduction=form.introduction,
     )
-    text = {name: (form.get(name) or "").strip() for name in ("hobbies", "favourites")}
+    text = {name: getattr(form, name).strip() for name in ("hobbies", "favourites")}
     for name, value in text.items():
         if len(value) > LIMITS[name]:
             errors[name] = _("At most %(n)s characters.", n=LIMITS[name])
     profile_values: dict[str, object] = {
         "hobbies": text["hobbies"],
         "favourites": text["favourites"],
-        "footprints_enabled": form.get("footprints_enabled") == "on",
+        "footprints_enabled": form.footprints_enabled == "on",
     }
     for key in FIELDS:
         name = f"{key}_visibility"
-        value = form.get(name) or Visibility.EVERYONE
+        value = getattr(form, name) or Visibility.EVERYONE
         if value not in Visibility.__members__.values():
             errors[name] = _("Choose one of the options.")
         profile_values[name] = value
-    audience = form.get("notebook_audience") or Visibility.EVERYONE
+    audience = form.notebook_audience or Visibility.EVERYONE
     if audience not in NOTEBOOK_AUDIENCES:
         errors["notebook_audience"] = _("Choose one of the options.")
     profile_values["notebook_audience"] = audience
     return member_values, profile_values, errors
 
 
-async def save_profile(member: Member, form: dict[str, str]) -> None:
+async def save_profile(member: Member, form: ProfileForm) -> None:
     """Save the editor: fields, who sees each, footprints on/off, notebook writers."""
     require_active(member)
     member_values, profile_values, errors = _validate(form)
@@ -330,7 +318,7 @@ async def save_profile(member: Member, form: dict[str, str]) -> None:
         setattr(member, name, value)
 
 
-async def preview_profile(member: Member, form: dict[str, str], audience: str) -> ProfileView:
+async def preview_profile(member: Member, form: ProfileForm, audience: str) -> ProfileView:
     """The profile as it would look after saving, to someone in `audience` (nothing saved)."""
     require_active(member)
     member_values, profile_values, errors = _validate(form)
@@ -360,10 +348,7 @@ async def add_photo(member: Member, data: bytes, settings: Settings) -> ProfileP
     profile = await queries.ensure_profile(member.id)
     existing = await queries.photos_of(profile.id)
     if len(existing) >= MAX_PHOTOS:
-        raise ProfileError(
-            _("You can have at most %(n)s photos. Delete one first.", n=MAX_PHOTOS),
-            code="too_many_photos",
-        )
+        raise TooManyPhotos(MAX_PHOTOS)
     processed = await asyncio.to_thread(process_upload, data, settings)
     photo = await queries.insert_photo(
         profile=profile.id,
@@ -381,7 +366,7 @@ async def _own_photo(member: Member, photo_id: int) -> tuple[Profile, ProfilePho
     photos = await queries.photos_of(profile.id) if profile else []
     photo = next((p for p in photos if p.id == photo_id), None)
     if profile is None or photo is None:
-        raise NotFound(_("This photo does not exist."), code="unknown_photo")
+        raise NoSuchPhoto()
     return profile, photo
 
 
@@ -410,14 +395,14 @@ async def photo_to_serve(viewer: Member, owner_id: int, photo_id: int) -> str:
     require_active(viewer)
     photo = await queries.photo_of_member(owner_id, photo_id)
     if photo is None or not allows(await relation(viewer, owner_id), photo["visibility"]):
-        raise NotFound(_("This photo does not exist."), code="unknown_photo")
+        raise NoSuchPhoto()
     return photo["photo_key"]
 
 
 # -- what other features ask ------------------------------------------------------------
 
 
-async def face_urls(member_ids: list[int]) -> dict[int, str]:
+async def face_urls(member_ids: Sequence[int]) -> dict[int, str]:
     """member id → thumbnail URL of the main photo, for lists of faces (one query).
 
     Only members whose photos every member may see have one here; the others show their
