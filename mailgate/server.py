@@ -26,6 +26,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from ashiato import db
 from ashiato.errors import DomainError, refusal_of
 from ashiato.mailpost import service as mailpost
 from ashiato.mailpost.service import MailPost, Recorder
@@ -514,8 +515,6 @@ async def start_gateway(settings: Settings, host: str, port: int) -> asyncio.Ser
 
 async def run_standalone(settings: Settings, host: str, port: int) -> None:
     """`ashiato mailgate`: the gateway alone (the database it writes to is configured here)."""
-    from ashiato import db
-
     engine = db.configure(settings.database_url)
     await db.start(engine, settings.db_pool_size)
     await db.migrate(engine)
