@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
@@ -34,6 +34,7 @@ from ashiato.settings import Settings
 from ashiato.text import render_text
 from ashiato.web import (
     SECURITY_HEADERS,
+    STATIC_PATHS,
     MemberAndLocaleMiddleware,
     domain_error_handler,
     http_error_handler,
@@ -44,7 +45,6 @@ from ashiato.web import (
 
 SESSION_DAYS = 30
 # Stylesheets and scripts need no session, member or CSRF token: those middlewares skip them.
-STATIC_PATHS = "^/static/"
 
 
 def make_jinja_environment() -> Environment:
@@ -161,7 +161,7 @@ def create_app(settings: Settings) -> Litestar:
                 key="ashiato_session",
                 exclude=STATIC_PATHS,
             ).middleware,
-            DefineMiddleware(MemberAndLocaleMiddleware, exclude=STATIC_PATHS),
+            MemberAndLocaleMiddleware(),
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

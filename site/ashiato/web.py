@@ -11,11 +11,11 @@ from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import AbstractMiddleware
+from litestar.middleware import ASGIMiddleware
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
-from litestar.types import Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from ashiato import i18n
 from ashiato.errors import DomainError
@@ -77,13 +77,22 @@ def provide_viewer(request: Request) -> Member | None:
     return current_member(request)
 
 
-class MemberAndLocaleMiddleware(AbstractMiddleware):
+# Static files need no member, session or language: they skip those middlewares.
+STATIC_PREFIX = "/static/"
+STATIC_PATHS = f"^{STATIC_PREFIX}"  # as a pattern, for the session and CSRF middlewares
+
+
+class MemberAndLocaleMiddleware(ASGIMiddleware):
     """Who is asking, and in which language to answer: set before guards and handlers run
     (Litestar runs guards before `before_request` hooks, so this is a middleware)."""
 
-    scopes = {ScopeType.HTTP}
+    scopes = (ScopeType.HTTP,)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        return scope["path"].startswith(STATIC_PREFIX)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection = ASGIConnection(scope)
         session = scope.get("session") or {}
         member = await member_for_session(session.get("member_id"))
@@ -91,7 +100,7 @@ class MemberAndLocaleMiddleware(AbstractMiddleware):
         preferred = (member.locale if member else "") or connection.cookies.get(LANG_COOKIE)
         locale = i18n.negotiate(connection.headers.get("accept-language"), preferred)
         i18n.activate(locale, member.time_zone if member else None)
-        await self.app(scope, receive, send)
+        await next_app(scope, receive, send)
 
 
 def requires_member(connection: ASGIConnection, _: BaseRouteHandler) -> None:
