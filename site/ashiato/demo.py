@@ -119,8 +119,8 @@ RESIDENTS = [
 ]
 
 
-async def _add_residents(rng: random.Random, now: dt.datetime) -> None:
-    password_hash = accounts.hash_password(DEMO_PASSWORD)  # one hash serves them all
+async def _add_residents(rng: random.Random, now: dt.datetime, settings: Settings) -> None:
+    password_hash = accounts.hash_password(DEMO_PASSWORD, settings)  # one hash serves all
     for email, nickname, locale in RESIDENTS:
         joined = now - dt.timedelta(days=rng.randint(10, 500))
         await account_queries.insert_member(
@@ -168,7 +168,7 @@ async def fill_demo(settings: Settings) -> str:
             time_zone=settings.default_time_zone,
         )
         inviter = rng.choice([admin, member])
-    await _add_residents(rng, now)
+    await _add_residents(rng, now, settings)
     hanako = await account_queries.member_by_pc_email("hanako@example.jp")
     assert hanako is not None
     pending = await accounts.invite(
