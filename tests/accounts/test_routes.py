@@ -11,19 +11,8 @@ from ashiato.accounts.tables import Invitation
 from ashiato.i18n import _, using
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.outbox.service import deliver_due
-from tests.conftest import csrf_token, post_form
 from tests.factories import PASSWORD, login, make_member
-
-SIGNUP = {
-    "nickname": "たろう",
-    "full_name": "山田 太郎",
-    "gender": "male",
-    "birth_date": "1985-04-01",
-    "region": "東京都",
-    "introduction": "よろしくお願いします",
-    "password": "a long enough password",
-    "password_confirm": "a long enough password",
-}
+from tests.helpers import SIGNUP, csrf_token, post_form
 
 
 async def invite_by_web(client, settings, sink, email: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ashiato.settings import Settings
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,18 +29,20 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    """`ashiato serve` on free ports, on this test's database and mail sink."""
+def _start_server(settings: Settings, var_dir: Path) -> tuple[subprocess.Popen, str]:
+    """`ashiato serve` on two free ports; (process, base URL) once it answers, or
+    (exited process, "") when it could not start (a port taken meanwhile by another test
+    process: the ports are picked before the child binds them)."""
     http_port, smtp_port = free_port(), free_port()
     host, relay_port = settings.smtp_relay
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
-        "ASHIATO_VAR_DIR": str(tmp_path / "live-var"),
+        "ASHIATO_VAR_DIR": str(var_dir),
         "ASHIATO_BASE_URL": f"http://127.0.0.1:{http_port}",
         "ASHIATO_SMTP_RELAY": f"{host}:{relay_port}",
         "ASHIATO_SECRET_KEY": "e2e-secret-" + "y" * 32,
+        "ASHIATO_PASSWORD_HASH_PROFILE": settings.password_hash_profile,
     }
     process = subprocess.Popen(
         [
@@ -63,14 +65,27 @@ def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
     while True:
         try:
             urllib.request.urlopen(base + "/", timeout=2).close()
-            break
+            return process, base
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is not None:
+                return process, ""
+            if time.monotonic() > deadline:
                 process.kill()
                 raise AssertionError(
                     process.stdout.read() if process.stdout else "no output"
                 ) from None
             time.sleep(0.2)
+
+
+@pytest.fixture
+def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
+    """`ashiato serve` on free ports, on this test's database and mail sink."""
+    for attempt in range(3):
+        process, base = _start_server(settings, tmp_path / f"live-var-{attempt}")
+        if base:
+            break
+    else:
+        raise AssertionError(process.stdout.read() if process.stdout else "no output")
     try:
         yield base
     finally:
@@ -95,17 +110,3 @@ async def browser() -> AsyncIterator[object]:
             yield browser
         finally:
             await browser.close()
-
-
-async def logged_in_page(browser, live_server: str, email: str, locale: str = "en-US"):  # type: ignore[no-untyped-def]
-    """A browser context of its own (its own cookies), logged in as `email`."""
-    from tests.factories import PASSWORD
-
-    context = await browser.new_context(locale=locale)
-    page = await context.new_page()
-    await page.goto(f"{live_server}/login")
-    await page.fill("#login-form input[name=email]", email)
-    await page.fill("#login-form input[name=password]", PASSWORD)
-    await page.click("#login-form button[type=submit]")
-    await page.wait_for_url(f"{live_server}/")
-    return page

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ashiato.communities import service
-from tests.e2e.conftest import logged_in_page
 from tests.factories import make_member
+from tests.helpers import logged_in_page
 
 
 async def test_a_reply_by_one_member_appears_for_the_other_within_ten_seconds(live_server, browser):

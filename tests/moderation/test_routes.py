@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ashiato.moderation.tables import Report
-from tests.conftest import post_form
 from tests.factories import login, make_member
+from tests.helpers import post_form
 
 
 async def test_a_report_reaches_the_moderators_once(client, other_client, settings):
