@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ashiato.communities import demo, routes
+from ashiato.communities import demo, reports, routes
 from ashiato.i18n import lazy_gettext
 from ashiato.registry import Feature, NavEntry
 
@@ -13,5 +13,6 @@ FEATURE = Feature(
     nav=(NavEntry("/communities", lazy_gettext("Communities"), 50),),
     stylesheet="communities",
     profile_section=routes.profile_section,
+    report_targets=reports.REPORT_TARGETS,
     fill_demo=demo.fill_demo,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ashiato.diaries import demo, routes
+from ashiato.diaries import demo, reports, routes
 from ashiato.i18n import lazy_gettext
 from ashiato.registry import Feature, NavEntry
 
@@ -13,5 +13,6 @@ FEATURE = Feature(
     nav=(NavEntry("/diaries", lazy_gettext("Diaries"), 40, badges=("/diaries/comments/badge",)),),
     stylesheet="diaries",
     profile_section=routes.profile_section,
+    report_targets=reports.REPORT_TARGETS,
     fill_demo=demo.fill_demo,
 )
