@@ -26,7 +26,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.browser
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/e2e is a `browser` test, so `-m "not browser"` leaves them out.
+    (A `pytestmark` in a conftest marks nothing: it only applies in its own module.)"""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
 
 
 def _start_server(settings: Settings, var_dir: Path) -> tuple[subprocess.Popen, str]:
