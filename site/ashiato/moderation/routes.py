@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
@@ -29,7 +30,7 @@ class ReportController(Controller):
     async def report(
         self,
         request: Request,
-        me: Member,
+        me: NamedDependency[Member],
         data: Annotated[ReportForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template:
         """Report buttons post kind, ref_id, next (and optionally reason) here."""
@@ -42,12 +43,12 @@ class ReportController(Controller):
         )
 
     @get("/admin/reports", name="reports")
-    async def show_reports(self, request: Request, me: Member) -> Template:
+    async def show_reports(self, request: Request, me: NamedDependency[Member]) -> Template:
         reports = await service.open_reports(me, _targets(request))
         return render(request, "moderation/reports.html", {"reports": reports})
 
     @post("/admin/reports/{report_id:int}/resolve")
-    async def resolve(self, me: Member, report_id: FromPath[int]) -> Redirect:
+    async def resolve(self, me: NamedDependency[Member], report_id: FromPath[int]) -> Redirect:
         await service.resolve(me, report_id)
         return see_other("/admin/reports")
 
