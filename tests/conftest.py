@@ -3,38 +3,49 @@
 The database is SQLite in a temp dir, or a fresh PostgreSQL database when
 TEST_DATABASE_URL=postgres://… is set. Either way migrations run once per session into a
 template, and each test gets a copy (a file copy, or CREATE DATABASE … TEMPLATE).
+
+Safe under pytest-xdist (`bin/test` runs `-n auto`): each worker is its own session, so it
+migrates its own template (SQLite under the worker's own temp dir; on PostgreSQL a template
+named after the worker and the process), every test database has a random name, and servers
+listen on ports the OS picks. Helpers that are not fixtures live in tests/helpers.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import re
 import shutil
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from dataclasses import replace
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
-from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
 
 from ashiato import db
+from ashiato.friends import service as friends
 from ashiato.settings import Settings
+from tests.factories import login, make_member
+from tests.helpers import (
+    ON_POSTGRES,
+    TEST_DATABASE_URL,
+    MailSink,
+    QueryCounter,
+    SinkController,
+    browser_of,
+    require_mail_samples,
+)
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 # The database named in TEST_DATABASE_URL is the maintenance connection; the tests create
-# "<name>_template" and one "<name>_<random>" per test beside it.
+# "<name>_template_<worker>_<pid>" and one "<name>_<random>" per test beside it.
 MAINTENANCE_DB = urlparse(TEST_DATABASE_URL).path.lstrip("/") or "postgres"
-# The process id keeps two suites on one server (two developers, or CI) apart.
-TEMPLATE_DB = f"{MAINTENANCE_DB}_template_{os.getpid()}"
+# The xdist worker (gw0, gw1…; "main" without xdist) and the process id keep the workers of
+# one run, and two runs on one server (two developers, or CI), apart.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+TEMPLATE_DB = f"{MAINTENANCE_DB}_template_{WORKER}_{os.getpid()}"
 # The tests' Argon2 cost (argon2.profiles): the cheapest, so hashing costs next to nothing.
 HASH_PROFILE = "CHEAPEST"
 
@@ -92,49 +103,13 @@ def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{path}"
 
 
-class MailSink:
-    """A real SMTP server on 127.0.0.1 that keeps what it receives (the test's relay)."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-        self.received = asyncio.Event()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in str(m["To"])]
-
-    @staticmethod
-    def text(message: EmailMessage) -> str:
-        return message.get_body(preferencelist=("plain",)).get_content()
-
-    def link(self, address: str, pattern: str) -> str:
-        """The last link matching pattern in mail to address."""
-        for message in reversed(self.to(address)):
-            found = re.search(pattern, self.text(message))
-            if found:
-                return found.group(0)
-        raise AssertionError(f"no link {pattern!r} in mail to {address}: {self.messages}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def mail_sink() -> Iterator[tuple[MailSink, int]]:
     sink = MailSink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller = SinkController(sink, hostname="127.0.0.1", port=0)
     controller.start()
     try:
-        yield sink, port
+        yield sink, controller.port
     finally:
         controller.stop()
 
@@ -150,6 +125,7 @@ def settings(database_url: str, tmp_path: Path, mail_sink: tuple[MailSink, int])
         var_dir=tmp_path / "var",
         base_url="http://testserver.local",
         smtp_relay=("127.0.0.1", port),
+        # The cheapest Argon2 cost: hashing at the production cost was over half the suite.
         # Litestar's test client runs the app's lifespan on a loop of its own thread; a pool
         # opened there cannot serve the test's loop, so tests open a connection per query.
         db_pool_size=0,
@@ -169,15 +145,6 @@ async def app(settings: Settings):
     return create_app(settings)
 
 
-@contextlib.asynccontextmanager
-async def browser_of(app) -> AsyncIterator[AsyncTestClient]:  # type: ignore[no-untyped-def]
-    """A browser on `app`; a test that needs settings read when the app is assembled (the
-    trusted proxies, say) builds its own app with create_app and opens one with this."""
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
-        test_client.follow_redirects = False  # tests assert the 303s themselves
-        yield test_client
-
-
 @pytest.fixture
 async def client(app) -> AsyncIterator[AsyncTestClient]:
     async with browser_of(app) as test_client:
@@ -189,32 +156,6 @@ async def other_client(app) -> AsyncIterator[AsyncTestClient]:
     """A second browser: another member's cookies."""
     async with browser_of(app) as test_client:
         yield test_client
-
-
-async def csrf_token(client: AsyncTestClient, path: str = "/login") -> str:
-    """Load a page so the CSRF cookie is set, then return the token to send back."""
-    if "csrftoken" not in client.cookies:
-        await client.get(path)
-    return client.cookies["csrftoken"]
-
-
-async def post_form(client: AsyncTestClient, path: str, data: dict[str, str], **kwargs):  # type: ignore[no-untyped-def]
-    token = await csrf_token(client)
-    return await client.post(path, data={**data, "_csrf_token": token}, **kwargs)
-
-
-class QueryCounter:
-    """Counts the SQL statements Piccolo runs (both engines) while enabled."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-    def reset(self) -> None:
-        self.statements.clear()
 
 
 @pytest.fixture
@@ -233,3 +174,45 @@ def count_queries(monkeypatch: pytest.MonkeyPatch) -> QueryCounter:
 
         monkeypatch.setattr(engine_class, "run_querystring", counting)
     return counter
+
+
+@pytest.fixture
+def query_counter(count_queries: QueryCounter) -> QueryCounter:
+    """The same counter under the name the profile and footprint tests use."""
+    return count_queries
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked `mail_samples` fails (never skips) without the carrier mail corpus."""
+    if item.get_closest_marker("mail_samples"):
+        require_mail_samples()
+
+
+RELATIONS = ("owner", "friend", "fof", "stranger", "blocked")
+
+
+@pytest.fixture
+async def people(settings: Settings) -> dict:
+    """owner; friend (maimiku); fof (a friend's friend); stranger; blocked (by the owner)."""
+    made = {name: await make_member(f"{name}@example.jp", name) for name in RELATIONS}
+    await friends.make_friends(made["owner"], made["friend"])
+    await friends.make_friends(made["friend"], made["fof"])
+    await friends.block(made["owner"], made["blocked"].id)
+    return made
+
+
+@pytest.fixture
+async def open_as(app):  # type: ignore[no-untyped-def]
+    """open_as(email) → a new browser logged in as that member (closed after the test)."""
+    async with AsyncExitStack() as stack:
+
+        async def open_browser(email: str, **headers: str) -> AsyncTestClient:
+            browser = await stack.enter_async_context(
+                AsyncTestClient(app=app, base_url="http://testserver.local")
+            )
+            browser.follow_redirects = False
+            browser.headers.update(headers)
+            await login(browser, email)
+            return browser
+
+        yield open_browser

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ashiato.diaries.service import DiaryDraft
-from tests.conftest import post_form
 from tests.factories import login, make_member
+from tests.helpers import post_form
 
 
 async def test_top_page_is_japanese_by_default_and_english_on_request(client):

@@ -51,8 +51,11 @@ def translations(locale: str) -> gettext_module.NullTranslations:
     return gettext_module.GNUTranslations(buffer)
 
 
-def negotiate(accept_language: str | None, preferred: str | None = None) -> str:
-    """Member's own choice first, then the browser's Accept-Language, then Japanese."""
+def negotiate(
+    accept_language: str | None, preferred: str | None = None, default: str = DEFAULT_LOCALE
+) -> str:
+    """Member's own choice first, then the browser's Accept-Language, then the site's
+    default (settings.default_locale, ASHIATO_DEFAULT_LOCALE)."""
     if preferred in LOCALES:
         return preferred
     if accept_language:
@@ -75,7 +78,7 @@ def negotiate(accept_language: str | None, preferred: str | None = None) -> str:
                 continue
             if language in LOCALES:
                 return language
-    return DEFAULT_LOCALE
+    return default if default in LOCALES else DEFAULT_LOCALE
 
 
 def current_locale() -> str:

@@ -98,7 +98,8 @@ class MemberAndLocaleMiddleware(ASGIMiddleware):
         member = await member_for_session(session.get("member_id"))
         connection.state.member = member
         preferred = (member.locale if member else "") or connection.cookies.get(LANG_COOKIE)
-        locale = i18n.negotiate(connection.headers.get("accept-language"), preferred)
+        default = connection.app.state.settings.default_locale
+        locale = i18n.negotiate(connection.headers.get("accept-language"), preferred, default)
         i18n.activate(locale, member.time_zone if member else None)
         await next_app(scope, receive, send)
 
@@ -171,7 +172,8 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if not hasattr(request.state, "member"):
         # No route matched, so the middleware never ran: answer in the visitor's language.
         preferred = request.cookies.get(LANG_COOKIE)
-        i18n.activate(i18n.negotiate(request.headers.get("accept-language"), preferred))
+        default = request.app.state.settings.default_locale
+        i18n.activate(i18n.negotiate(request.headers.get("accept-language"), preferred, default))
     if exc.status_code == 401:
         if exc.detail == "pending":
             return see_other("/welcome")  # type: ignore[return-value]

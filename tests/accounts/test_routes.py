@@ -11,22 +11,12 @@ import pytest
 from ashiato.accounts import queries
 from ashiato.accounts.forms import InvitationForm
 from ashiato.accounts.tables import Invitation
+from ashiato.app import create_app
 from ashiato.i18n import _, using
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.outbox.service import deliver_due
-from tests.conftest import csrf_token, post_form
 from tests.factories import PASSWORD, login, make_member
-
-SIGNUP = {
-    "nickname": "たろう",
-    "full_name": "山田 太郎",
-    "gender": "male",
-    "birth_date": "1985-04-01",
-    "region": "東京都",
-    "introduction": "よろしくお願いします",
-    "password": "a long enough password",
-    "password_confirm": "a long enough password",
-}
+from tests.helpers import SIGNUP, browser_of, csrf_token, post_form
 
 
 async def invite_by_web(client, settings, sink, email: str) -> str:
@@ -430,9 +420,6 @@ async def test_a_forged_forwarded_for_from_an_untrusted_peer_is_ignored(client, 
 
 
 async def test_the_forwarded_for_of_a_trusted_proxy_names_the_client(settings):
-    from ashiato.app import create_app
-    from tests.conftest import browser_of
-
     # The test client's peer address is "testclient": our reverse proxy here.
     settings = replace(settings, forwarded_allow_ips=("testclient",))
     await make_member("m@example.jp")

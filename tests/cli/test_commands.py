@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ON_POSTGRES, free_port
+from tests.helpers import ON_POSTGRES, free_port
 
 ASHIATO = [sys.executable, "-m", "ashiato"]
 

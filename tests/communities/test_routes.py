@@ -22,9 +22,8 @@ from ashiato.friends import service as friends
 from ashiato.i18n import _, ngettext, using
 from ashiato.members.tables import MemberStatus
 from ashiato.registry import profile_sections
-from tests.communities.conftest import make_community, make_topic
-from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_member
+from tests.helpers import csrf_token, make_community, make_topic, post_form
 
 HX = {"HX-Request": "true"}
 

@@ -21,8 +21,8 @@ from ashiato.communities.service import (
 from ashiato.communities.tables import Community, TopicReply
 from ashiato.errors import PermissionDenied
 from ashiato.members.tables import MemberStatus
-from tests.communities.conftest import make_community, make_topic
 from tests.factories import make_member
+from tests.helpers import make_community, make_topic
 
 
 async def make_members(count: int, prefix: str = "m"):  # type: ignore[no-untyped-def]

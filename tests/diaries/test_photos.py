@@ -11,7 +11,8 @@ from ashiato.diaries import service
 from ashiato.diaries.service import DiaryDraft
 from ashiato.diaries.tables import Diary, DiaryPhoto
 from ashiato.photos import stored_file
-from tests.diaries.conftest import GPS_IFD, jpeg_with_gps, login_as, png_bytes, post_diary
+from tests.factories import login_as
+from tests.helpers import GPS_IFD, jpeg_with_gps, png_bytes, post_diary
 
 
 def assert_no_metadata(data: bytes) -> None:

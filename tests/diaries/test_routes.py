@@ -13,9 +13,8 @@ from ashiato.diaries.service import DiaryDraft, DiaryEdit
 from ashiato.diaries.tables import CommentHistoryEntry, Diary, DiaryComment
 from ashiato.errors import NotFound
 from ashiato.i18n import _, format_date, using
-from tests.conftest import post_form
-from tests.diaries.conftest import EN, HTMX, login_as, post_diary
-from tests.factories import login, make_member
+from tests.factories import login, login_as, make_member
+from tests.helpers import EN, HTMX, post_diary, post_form
 
 
 async def comment(client, diary_id: int, body: str, headers=EN):

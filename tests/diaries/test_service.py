@@ -11,8 +11,8 @@ from ashiato.diaries.service import DiaryDraft
 from ashiato.diaries.tables import Diary, DiaryComment, DiaryPhoto
 from ashiato.errors import DomainError, NotFound
 from ashiato.i18n import _, format_date, using
-from tests.diaries.conftest import jpeg_with_gps, png_bytes
 from tests.factories import make_member
+from tests.helpers import jpeg_with_gps, png_bytes
 
 
 async def test_mail_diary_keeps_its_source_and_refuses_a_second_delivery(settings):

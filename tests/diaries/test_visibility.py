@@ -13,8 +13,8 @@ from ashiato.diaries import routes, service
 from ashiato.diaries.service import DiaryDraft
 from ashiato.diaries.tables import DiaryComment
 from ashiato.errors import NotFound, PermissionDenied
-from tests.conftest import post_form
-from tests.diaries.conftest import EN, HTMX, jpeg_with_gps, login_as
+from tests.factories import login_as
+from tests.helpers import EN, HTMX, jpeg_with_gps, post_form
 
 ROLES = ["author", "friend", "friend_of_friend", "stranger", "blocked", "logged_out"]
 AUDIENCE = {

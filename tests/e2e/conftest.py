@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ashiato.settings import Settings
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,18 +26,28 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.browser
+HERE = Path(__file__).parent
 
 
-@pytest.fixture
-def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    """`ashiato serve` on free ports, on this test's database and mail sink."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/e2e is a `browser` test, so `-m "not browser"` leaves them out.
+    (A `pytestmark` in a conftest marks nothing: it only applies in its own module.)"""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+def _start_server(settings: Settings, var_dir: Path) -> tuple[subprocess.Popen, str]:
+    """`ashiato serve` on two free ports; (process, base URL) once it answers, or
+    (exited process, "") when it could not start (a port taken meanwhile by another test
+    process: the ports are picked before the child binds them)."""
     http_port, smtp_port = free_port(), free_port()
     host, relay_port = settings.smtp_relay
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
-        "ASHIATO_VAR_DIR": str(tmp_path / "live-var"),
+        "ASHIATO_VAR_DIR": str(var_dir),
         "ASHIATO_BASE_URL": f"http://127.0.0.1:{http_port}",
         "ASHIATO_SMTP_RELAY": f"{host}:{relay_port}",
         "ASHIATO_SECRET_KEY": "e2e-secret-" + "y" * 32,
@@ -64,14 +74,27 @@ def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
     while True:
         try:
             urllib.request.urlopen(base + "/", timeout=2).close()
-            break
+            return process, base
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is not None:
+                return process, ""
+            if time.monotonic() > deadline:
                 process.kill()
                 raise AssertionError(
                     process.stdout.read() if process.stdout else "no output"
                 ) from None
             time.sleep(0.2)
+
+
+@pytest.fixture
+def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
+    """`ashiato serve` on free ports, on this test's database and mail sink."""
+    for attempt in range(3):
+        process, base = _start_server(settings, tmp_path / f"live-var-{attempt}")
+        if base:
+            break
+    else:
+        raise AssertionError(process.stdout.read() if process.stdout else "no output")
     try:
         yield base
     finally:
@@ -96,17 +119,3 @@ async def browser() -> AsyncIterator[object]:
             yield browser
         finally:
             await browser.close()
-
-
-async def logged_in_page(browser, live_server: str, email: str, locale: str = "en-US"):  # type: ignore[no-untyped-def]
-    """A browser context of its own (its own cookies), logged in as `email`."""
-    from tests.factories import PASSWORD
-
-    context = await browser.new_context(locale=locale)
-    page = await context.new_page()
-    await page.goto(f"{live_server}/login")
-    await page.fill("#login-form input[name=email]", email)
-    await page.fill("#login-form input[name=password]", PASSWORD)
-    await page.click("#login-form button[type=submit]")
-    await page.wait_for_url(f"{live_server}/")
-    return page

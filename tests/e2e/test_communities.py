@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ashiato.communities.commands import CommunityForm, TopicForm
 from ashiato.communities.service import communities, membership, threads, topics
-from tests.e2e.conftest import logged_in_page
 from tests.factories import make_member
+from tests.helpers import logged_in_page
 
 
 async def test_a_reply_by_one_member_appears_for_the_other_within_ten_seconds(live_server, browser):

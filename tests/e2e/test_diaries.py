@@ -7,8 +7,8 @@ import asyncio
 from ashiato.diaries import service
 from ashiato.diaries.service import DiaryDraft
 from ashiato.friends import service as friends
-from tests.e2e.conftest import logged_in_page
 from tests.factories import make_member
+from tests.helpers import logged_in_page
 
 
 async def test_comment_posts_with_htmx_and_another_members_comment_appears(

@@ -3,8 +3,8 @@ appears in A's notebook in place."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import logged_in_page
 from tests.factories import make_member
+from tests.helpers import logged_in_page
 
 
 async def test_a_visit_appears_on_the_open_footprint_page_and_a_greeting_in_the_notebook(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ashiato.friends import service
-from tests.e2e.conftest import logged_in_page
 from tests.factories import make_member
 from tests.friends.graphs import link, people
+from tests.helpers import logged_in_page
 
 
 async def test_opening_two_faces_shows_where_their_circles_overlap(live_server, browser):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ashiato.diaries import service as diaries
 from ashiato.friends import service as friends
-from tests.e2e.conftest import logged_in_page
 from tests.factories import make_member
+from tests.helpers import logged_in_page
 
 LONG_URL = "https://example.jp/" + "a-very-long-path-segment/" * 8 + "?q=足あと"
 PAGES = [

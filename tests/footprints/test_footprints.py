@@ -15,8 +15,8 @@ from ashiato.footprints.tables import Footprint
 from ashiato.friends import service as friends
 from ashiato.i18n import _, ngettext, using
 from ashiato.members.tables import MemberStatus
-from tests.conftest import post_form
 from tests.factories import login, make_member
+from tests.helpers import post_form
 
 TOKYO_MIDNIGHT_UTC = dt.datetime(2026, 4, 1, 15, 0, tzinfo=dt.UTC)  # 2026-04-02 00:00 JST
 

@@ -9,8 +9,8 @@ import pytest
 from ashiato.footprints import service
 from ashiato.footprints.tables import NotebookEntry
 from ashiato.i18n import _, using
-from tests.conftest import post_form
 from tests.factories import make_member
+from tests.helpers import post_form
 
 HTMX = {"hx-request": "true"}
 

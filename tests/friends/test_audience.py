@@ -61,8 +61,7 @@ async def test_accepted_invitation_makes_inviter_and_invitee_maimiku(client, set
     from ashiato.accounts import service as accounts
     from ashiato.accounts.forms import InvitationForm
     from ashiato.friends import queries
-    from tests.accounts.test_routes import SIGNUP
-    from tests.conftest import post_form
+    from tests.helpers import SIGNUP, post_form
 
     inviter = await make_member("inviter@example.jp")
     issued = await accounts.invite(inviter, InvitationForm("new@example.jp"), settings)
@@ -80,8 +79,7 @@ async def test_an_inviter_at_the_maimiku_limit_gets_no_new_maimiku(client, app, 
     from ashiato.accounts.forms import InvitationForm
     from ashiato.friends import queries
     from ashiato.friends import service as friends_service
-    from tests.accounts.test_routes import SIGNUP
-    from tests.conftest import post_form
+    from tests.helpers import SIGNUP, post_form
 
     app.state.settings = replace(settings, max_friends=1)
     inviter = await make_member("inviter@example.jp")

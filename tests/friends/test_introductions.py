@@ -6,8 +6,8 @@ import pytest
 
 from ashiato.friends import service
 from ashiato.friends.tables import Introduction
-from tests.conftest import post_form
 from tests.factories import login, make_member
+from tests.helpers import post_form
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from ashiato.friends import queries, service
 from ashiato.friends.errors import AlreadyAsked, FriendLimitReached
 from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Friendship
 from ashiato.members.tables import MemberStatus
-from tests.conftest import post_form
 from tests.factories import login, make_member
 from tests.friends.graphs import link, people
+from tests.helpers import post_form
 
 HTMX = {"HX-Request": "true"}
 

@@ -6,57 +6,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import smtplib
 import ssl
 from collections.abc import AsyncIterator
 from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from ashiato.accounts import queries as account_queries
 from ashiato.members.tables import Member
 from ashiato.mobile import service
 from ashiato.settings import Settings
 from mailgate.server import start_gateway
-from tests.conftest import free_port
-
-SAMPLES_DIR = Path(__file__).parents[3] / "shared" / "mail-samples"
-MANIFEST = SAMPLES_DIR / "manifest.json"
-NO_SAMPLES = f"carrier mail samples not found at {SAMPLES_DIR}"
-
-
-def manifest() -> list[dict[str, Any]]:
-    if not MANIFEST.exists():
-        return []
-    return json.loads(MANIFEST.read_text(encoding="utf-8"))["samples"]
-
-
-def sample_params(wanted) -> list[Any]:  # type: ignore[no-untyped-def]
-    """Manifest entries as pytest params (one skipped param when the corpus is absent)."""
-    samples = manifest()
-    if not samples:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=NO_SAMPLES), id="no-samples")]
-    return [
-        pytest.param(sample, id=sample["file"].removesuffix(".eml"))
-        for sample in samples
-        if wanted(sample)
-    ]
+from tests.helpers import sample_entry, sample_path
+from tests.helpers import sample_params as sample_params  # the gateway tests' parametrize
 
 
 def sample(name: str) -> dict[str, Any]:
-    for entry in manifest():
-        if entry["file"] == name:
-            return entry
-    pytest.skip(NO_SAMPLES)
+    """The manifest entry of one sample (the test fails without the corpus)."""
+    return sample_entry(name)
 
 
 def sample_raw(entry: dict[str, Any], token: str) -> bytes:
     """The sample's DATA with our token in place of the sample's (it appears only in To:)."""
-    raw = (SAMPLES_DIR / entry["file"]).read_bytes()
+    raw = sample_path(entry["file"]).read_bytes()
     return raw.replace(entry["envelope"]["token"].encode("ascii"), token.encode("ascii"))
 
 
@@ -74,11 +47,10 @@ def settings_with(settings: Settings, **values: Any) -> Settings:
 
 @contextlib.asynccontextmanager
 async def running_gateway(settings: Settings) -> AsyncIterator[int]:
-    """The gateway on a free port of 127.0.0.1, on this test's loop; yields the port."""
-    port = free_port()
-    server = await start_gateway(settings, "127.0.0.1", port)
+    """The gateway on a port of 127.0.0.1 the OS picks, on this test's loop; yields it."""
+    server = await start_gateway(settings, "127.0.0.1", 0)
     try:
-        yield port
+        yield server.sockets[0].getsockname()[1]
     finally:
         server.close()
         await server.wait_closed()

@@ -20,8 +20,8 @@ from ashiato.outbox.service import deliver_due
 from ashiato.outbox.tables import OutboxMessage
 from ashiato.refusals import Refusal, refusal_text
 from mailgate.carriers import normalize_address
-from tests.conftest import post_form
 from tests.factories import login, make_member
+from tests.helpers import post_form
 from tests.mailgate.gateway_client import fresh, post_mail, running_gateway, send
 
 PHONE = "hanako.sato@docomo.ne.jp"

@@ -3,10 +3,8 @@ from __future__ import annotations
 import base64
 import importlib.util
 import io
-import json
 import random
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,32 +13,17 @@ from PIL import Image
 
 from mailgate.decode import DecodedMail, MalformedMail, decode_message
 from mailgate.emoji import au_jis_to_kddi_sjis, jis_to_sjis
+from tests.helpers import require_mail_samples, sample_params, sample_path
 
-SAMPLES_DIR = Path(__file__).parents[3] / "shared" / "mail-samples"
-MANIFEST = SAMPLES_DIR / "manifest.json"
-NO_SAMPLES = f"carrier mail samples not found at {SAMPLES_DIR}"
 GPS_IFD = 0x8825
 
-
-def _samples(wanted: Callable[[dict[str, Any]], bool] = lambda sample: True) -> list[Any]:
-    """Manifest entries as pytest params (one skipped param when the corpus is absent)."""
-    if not MANIFEST.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=NO_SAMPLES), id="no-samples")]
-    samples = json.loads(MANIFEST.read_text(encoding="utf-8"))["samples"]
-    return [
-        pytest.param(sample, id=sample["file"].removesuffix(".eml"))
-        for sample in samples
-        if wanted(sample)
-    ]
-
-
-SAMPLES = _samples()
-DECODABLE_SAMPLES = _samples(lambda sample: sample["expected"]["body"] is not None)
-SAMPLES_WITH_PHOTOS = _samples(lambda sample: sample["expected"]["image_attachments"] > 0)
+SAMPLES = sample_params()
+DECODABLE_SAMPLES = sample_params(lambda sample: sample["expected"]["body"] is not None)
+SAMPLES_WITH_PHOTOS = sample_params(lambda sample: sample["expected"]["image_attachments"] > 0)
 
 
 def _raw(sample: dict[str, Any]) -> bytes:
-    return (SAMPLES_DIR / sample["file"]).read_bytes()
+    return sample_path(sample["file"]).read_bytes()
 
 
 def _mail(headers: str, body: bytes = b"") -> bytes:
@@ -102,26 +85,23 @@ def test_sample_photos_arrive_with_their_exif_so_gps_can_be_shown_stripped_later
     assert any(gps) is expected["gps_exif"]
 
 
-@pytest.mark.skipif(not MANIFEST.exists(), reason=NO_SAMPLES)
 def test_spoofed_envelope_sample_still_decodes_because_rejection_is_by_envelope() -> None:
-    mail = decode_message((SAMPLES_DIR / "au-post-spoofed-envelope.eml").read_bytes())
+    mail = decode_message(sample_path("au-post-spoofed-envelope.eml").read_bytes())
     assert mail.from_address == "kenji-0412@ezweb.ne.jp"
     assert mail.carrier == "au"
     assert mail.body == "お得な情報はこちら\nhttp://bulk.example.net/"
 
 
-@pytest.mark.skipif(not MANIFEST.exists(), reason=NO_SAMPLES)
 def test_decomail_decoration_is_not_a_photo_but_the_iphone_inline_photo_is() -> None:
-    decomail = decode_message((SAMPLES_DIR / "docomo-post-decomail.eml").read_bytes())
-    iphone = decode_message((SAMPLES_DIR / "iphone-post-utf8-qp.eml").read_bytes())
+    decomail = decode_message(sample_path("docomo-post-decomail.eml").read_bytes())
+    iphone = decode_message(sample_path("iphone-post-utf8-qp.eml").read_bytes())
     assert decomail.images == []
     assert [image.filename for image in iphone.images] == ["IMG_4417.jpeg"]
 
 
-@pytest.mark.skipif(not MANIFEST.exists(), reason=NO_SAMPLES)
 def test_resent_duplicate_keeps_the_message_id_the_gateway_deduplicates_on() -> None:
-    original = decode_message((SAMPLES_DIR / "docomo-post-original.eml").read_bytes())
-    resent = decode_message((SAMPLES_DIR / "docomo-post-resend-duplicate.eml").read_bytes())
+    original = decode_message(sample_path("docomo-post-original.eml").read_bytes())
+    resent = decode_message(sample_path("docomo-post-resend-duplicate.eml").read_bytes())
     assert original.message_id == resent.message_id == "<IMTM0q9W8e7r6t5y4DUP@docomo.ne.jp>"
 
 
@@ -486,12 +466,11 @@ def test_garbage_never_crashes_the_decoder() -> None:
     assert all(not mail.header_from.strip() for mail in outcomes if mail is not None)
 
 
-@pytest.mark.skipif(not MANIFEST.exists(), reason=NO_SAMPLES)
 def test_truncated_and_mangled_samples_never_crash_the_decoder() -> None:
     rng = random.Random(20100522)
     inserts = [b"\x1b$B", b"\x1b(I", b"\x1b", b"\r\n--", b"=?Shift_JIS?B?", b"?=", b'"', b"\xf8"]
     inserts += [b'boundary="x"', b"cid:", b"Content-Transfer-Encoding: base64\r\n", b"\xff\xfe"]
-    samples = [path.read_bytes() for path in sorted(SAMPLES_DIR.glob("*.eml"))]
+    samples = [path.read_bytes() for path in sorted(require_mail_samples().glob("*.eml"))]
     decoded = refused = 0
     for raw in (sample for sample in samples if len(sample) < 100_000):
         for cut in sorted(rng.sample(range(len(raw)), 10)):
@@ -514,6 +493,6 @@ def test_truncated_and_mangled_samples_never_crash_the_decoder() -> None:
                 refused += 1
             else:
                 decoded += 1
-    assert samples, NO_SAMPLES
+    assert samples
     assert decoded > 0  # most damage still leaves a readable mail
     assert decoded + refused == sum(50 for sample in samples if len(sample) < 100_000)

@@ -27,10 +27,9 @@ from ashiato.outbox.tables import OutboxMessage
 from ashiato.photos import stored_file
 from ashiato.refusals import Refusal, refusal_text
 from mailgate.carriers import normalize_address
-from tests.diaries.conftest import GPS_IFD, jpeg_with_gps
 from tests.factories import make_member
+from tests.helpers import GPS_IFD, jpeg_with_gps, sample_path, unreachable_database
 from tests.mailgate.gateway_client import (
-    SAMPLES_DIR,
     fresh,
     post_mail,
     posting_token,
@@ -88,7 +87,7 @@ def assert_no_metadata(data: bytes) -> None:
 
 def sample_has_gps(entry: dict) -> bool:
     """Whether an attachment of the sample, as sent, carries GPS (so stripping is proved)."""
-    message = message_from_bytes((SAMPLES_DIR / entry["file"]).read_bytes(), policy=policy.compat32)
+    message = message_from_bytes(sample_path(entry["file"]).read_bytes(), policy=policy.compat32)
     for part in message.walk():
         if part.get_content_maintype() == "image":
             data = part.get_payload(decode=True)
@@ -220,12 +219,6 @@ async def test_the_header_from_does_not_make_a_stranger_the_member(settings):
 # -- committed, or nothing ---------------------------------------------------------------
 
 
-def _unreachable_database(settings, tmp_path) -> str:  # type: ignore[no-untyped-def]
-    from tests.mailgate.test_gateway import _unreachable_database as unreachable
-
-    return unreachable(settings, tmp_path)
-
-
 async def test_database_down_answers_451_and_the_carriers_retry_posts_the_diary(
     settings, tmp_path, monkeypatch
 ):
@@ -238,7 +231,7 @@ async def test_database_down_answers_451_and_the_carriers_retry_posts_the_diary(
     async def accept_while_down(*args, **kwargs):
         if not outage["on"]:
             return await real_accept(*args, **kwargs)
-        db.configure(_unreachable_database(settings, tmp_path))
+        db.configure(unreachable_database(settings, tmp_path))
         try:
             return await real_accept(*args, **kwargs)
         finally:

@@ -12,7 +12,6 @@ import subprocess
 from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 
@@ -26,6 +25,7 @@ from ashiato.outbox.service import deliver_due
 from ashiato.outbox.tables import OutboxMessage
 from mailgate.carriers import normalize_address
 from tests.factories import make_member
+from tests.helpers import unreachable_database
 from tests.mailgate.gateway_client import (
     empty_mail,
     fresh,
@@ -516,12 +516,6 @@ async def test_starttls_is_offered_when_a_certificate_is_configured(required, ce
 # -- failures of ours --------------------------------------------------------------------
 
 
-def _unreachable_database(settings, tmp_path: Path) -> str:
-    if settings.is_postgres:
-        return urlunparse(urlparse(settings.database_url)._replace(path="/ashiato_no_such_db"))
-    return f"sqlite:///{tmp_path / 'down' / 'empty.sqlite3'}"  # no tables: every query fails
-
-
 async def test_database_down_at_rcpt_answers_451_and_the_retry_succeeds(required, tmp_path):
     member = await pending_member("taro@example.jp")
     token = await registration_token(member, required)
@@ -529,7 +523,7 @@ async def test_database_down_at_rcpt_answers_451_and_the_retry_succeeds(required
     phone = "hanako@docomo.ne.jp"
     raw = empty_mail(phone, rcpt, "<retry@docomo.ne.jp>")
     async with running_gateway(required) as port:
-        db.configure(_unreachable_database(required, tmp_path))
+        db.configure(unreachable_database(required, tmp_path))
         try:
             down = await send(port, phone, rcpt, raw)
         finally:
@@ -555,7 +549,7 @@ async def test_database_down_at_data_answers_451_and_leaves_nothing_half_made(
     async def verify_while_down(*args, **kwargs):
         if not outage["on"]:
             return await real_verify(*args, **kwargs)
-        db.configure(_unreachable_database(required, tmp_path))
+        db.configure(unreachable_database(required, tmp_path))
         try:
             return await real_verify(*args, **kwargs)
         finally:

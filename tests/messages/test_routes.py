@@ -8,8 +8,8 @@ from dataclasses import replace
 from ashiato.accounts import queries as account_queries
 from ashiato.friends import service as friends
 from ashiato.messages.tables import PrivateMessage
-from tests.conftest import post_form
 from tests.factories import login, make_member
+from tests.helpers import post_form
 
 EN = {"accept-language": "en"}
 

@@ -14,20 +14,10 @@ from ashiato.app import create_app
 from ashiato.members.tables import MemberStatus
 from ashiato.mobile import service as mobile
 from ashiato.outbox.service import deliver_due
-from tests.conftest import browser_of, post_form
 from tests.factories import login, make_member
+from tests.helpers import SIGNUP, browser_of, post_form
 from tests.mailgate.gateway_client import empty_mail, running_gateway, send, token_of
 
-SIGNUP = {
-    "nickname": "たろう",
-    "full_name": "山田 太郎",
-    "gender": "male",
-    "birth_date": "1985-04-01",
-    "region": "東京都",
-    "introduction": "よろしくお願いします",
-    "password": "a long enough password",
-    "password_confirm": "a long enough password",
-}
 HTMX = {"HX-Request": "true"}
 REGIST_LINK = re.compile(r'id="regist-address" href="mailto:(regist\+[a-z2-7]+@[^"]+)"')
 SHOWN = re.compile(r"/mobile/verification\?shown=(\d+)")

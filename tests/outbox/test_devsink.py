@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from ashiato.outbox import service
 from ashiato.outbox.devsink import start_sink
-from tests.conftest import free_port
 from tests.factories import login, make_member
+from tests.helpers import free_port
 
 
 async def test_outbox_mail_lands_in_the_sink_and_shows_at_admin_mail(app, client, settings):

@@ -12,7 +12,7 @@ from ashiato import db
 from ashiato.outbox import service
 from ashiato.outbox.compose import charset_for, compose
 from ashiato.outbox.tables import OutboxMessage
-from tests.conftest import MailSink, free_port
+from tests.helpers import MailSink, free_port
 
 
 async def test_mail_waits_while_the_relay_is_down_and_goes_out_when_it_is_back(settings):

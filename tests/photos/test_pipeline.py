@@ -6,7 +6,6 @@ import io
 import struct
 import zlib
 from dataclasses import replace
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,8 @@ from ashiato.photos import (
     stored_file,
 )
 from ashiato.settings import Settings
+from tests.helpers import camera_photo_with_gps
 
-GPS_MAIL = Path("/work/shared/mail-samples/softbank-post-photo-gps.eml")
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 
@@ -31,15 +30,6 @@ ORIENTATION = 0x0112
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(var_dir=tmp_path / "var")
-
-
-def camera_photo_with_gps() -> bytes:
-    """The JPEG a SoftBank phone attached to a diary post, GPS position and all."""
-    message = message_from_bytes(GPS_MAIL.read_bytes(), policy=policy.default)
-    for part in message.walk():
-        if part.get_content_type() == "image/jpeg":
-            return part.get_payload(decode=True)
-    raise AssertionError("the sample has no JPEG")
 
 
 def image_bytes(fmt: str, size=(40, 20), mode="RGB", **save) -> bytes:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -17,12 +15,10 @@ from ashiato.i18n import _, using
 from ashiato.members.tables import MemberStatus
 from ashiato.profiles import service
 from ashiato.profiles.tables import ProfilePhoto
-from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_member
-from tests.profiles.conftest import png
+from tests.helpers import camera_photo_with_gps, csrf_token, png, post_form
 
 HTMX = {"hx-request": "true"}
-GPS_MAIL = Path("/work/shared/mail-samples/softbank-post-photo-gps.eml")
 # One distinct value per field, so a page shows exactly which fields it lets through.
 VALUES = {
     "nickname": "オーナー",
@@ -187,15 +183,6 @@ async def test_the_profile_includes_the_sections_of_other_features(client):
     page = await client.get("/profile")
     assert 'id="lifetime-footprints"' in page.text and 'id="notebook"' in page.text
     assert 'id="edit-profile"' in page.text and 'hx-get="/footprints/badge"' in page.text
-
-
-def camera_photo_with_gps() -> bytes:
-    message = message_from_bytes(GPS_MAIL.read_bytes(), policy=policy.default)
-    return next(
-        part.get_payload(decode=True)
-        for part in message.walk()
-        if part.get_content_type() == "image/jpeg"
-    )
 
 
 async def test_uploaded_photos_are_served_without_gps_and_the_first_is_the_face(people, open_as):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ashiato.communities import demo, home, routes
+from ashiato.communities import demo, home, reports, routes
 from ashiato.i18n import lazy_gettext
 from ashiato.registry import Feature, NavEntry
 
@@ -14,5 +14,6 @@ FEATURE = Feature(
     stylesheet="communities",
     profile_section=routes.profile_section,
     home_section=home.home_section,
+    report_targets=reports.REPORT_TARGETS,
     fill_demo=demo.fill_demo,
 )

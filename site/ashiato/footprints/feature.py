@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ashiato.footprints import demo, routes, service
+from ashiato.footprints import demo, reports, routes, service
 from ashiato.i18n import lazy_gettext
 from ashiato.registry import Feature, NavEntry
 
@@ -20,6 +20,7 @@ FEATURE = Feature(
     ),
     stylesheet="footprints",
     profile_section=routes.profile_section,
+    report_targets=reports.REPORT_TARGETS,
     fill_demo=demo.fill_demo,
     on_profile_view=service.leave_footprint,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ashiato.i18n import lazy_gettext
-from ashiato.messages import demo, routes
+from ashiato.messages import demo, reports, routes
 from ashiato.registry import Feature, NavEntry
 
 FEATURE = Feature(
@@ -12,5 +12,6 @@ FEATURE = Feature(
     piccolo_app="ashiato.messages.piccolo_app",
     nav=(NavEntry("/messages", lazy_gettext("Messages"), 60, badges=("/messages/badge",)),),
     stylesheet="messages",
+    report_targets=reports.REPORT_TARGETS,
     fill_demo=demo.fill_demo,
 )

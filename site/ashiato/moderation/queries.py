@@ -26,9 +26,14 @@ async def open_reports(limit: int = 100) -> list[dict]:
             Report.kind,
             Report.ref_id,
             Report.url,
+            Report.excerpt,
             Report.reason,
             Report.created_at,
             Report.reporter.nickname.as_alias("reporter_nickname"),
+            Report.reporter.status.as_alias("reporter_status"),
+            Report.author.as_alias("author_id"),
+            Report.author.nickname.as_alias("author_nickname"),
+            Report.author.status.as_alias("author_status"),
         )
         .where(Report.resolved_at.is_null())
         .order_by(Report.id, ascending=False)

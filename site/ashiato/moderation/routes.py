@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from ashiato import registry
+from ashiato.members.tables import Member
 from ashiato.moderation import service
-from ashiato.web import (
-    current_member,
-    form_data,
-    render,
-    requires_active_member,
-    safe_next,
-    see_other,
-)
+from ashiato.moderation.forms import ReportForm
+from ashiato.web import render, requires_active_member, safe_next, see_other
+
+
+def _targets(request: Request) -> dict[str, registry.ReportTarget]:
+    """The kinds the site's features registered (nothing else can be reported)."""
+    return registry.report_targets(request.app.state.features)
 
 
 class ReportController(Controller):
@@ -22,29 +27,29 @@ class ReportController(Controller):
     guards = [requires_active_member]
 
     @post("/reports")
-    async def report(self, request: Request) -> Template:
-        """Forms elsewhere post kind, ref_id, next (and optionally reason) here."""
-        form = await form_data(request)
-        ref_id = int(form["ref_id"]) if form.get("ref_id", "").isdigit() else 0
-        target = safe_next(form.get("next"))
-        await service.report(
-            current_member(request), form.get("kind", ""), ref_id, form.get("reason", ""), target
-        )
+    async def report(
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        data: Annotated[ReportForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        """Report buttons post kind, ref_id, next (and optionally reason) here."""
+        await service.report(me, _targets(request), data.kind, data.item_id, data.reason)
         return render(
             request,
             "moderation/reported.html",
-            {"next": target},
+            {"next": safe_next(data.next)},
             fragment="moderation/_reported.html",
         )
 
     @get("/admin/reports", name="reports")
-    async def show_reports(self, request: Request) -> Template:
-        reports = await service.open_reports(current_member(request))
+    async def show_reports(self, request: Request, me: NamedDependency[Member]) -> Template:
+        reports = await service.open_reports(me, _targets(request))
         return render(request, "moderation/reports.html", {"reports": reports})
 
     @post("/admin/reports/{report_id:int}/resolve")
-    async def resolve(self, request: Request, report_id: FromPath[int]) -> Redirect:
-        await service.resolve(current_member(request), report_id)
+    async def resolve(self, me: NamedDependency[Member], report_id: FromPath[int]) -> Redirect:
+        await service.resolve(me, report_id)
         return see_other("/admin/reports")
 
 

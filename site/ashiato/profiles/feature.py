@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ashiato.i18n import lazy_gettext
-from ashiato.profiles import demo, routes, service
+from ashiato.profiles import demo, reports, routes, service
 from ashiato.registry import Feature, NavEntry
 
 FEATURE = Feature(
@@ -12,6 +12,7 @@ FEATURE = Feature(
     piccolo_app="ashiato.profiles.piccolo_app",
     nav=(NavEntry("/profile", lazy_gettext("Profile"), 10),),
     stylesheet="profiles",
+    report_targets=reports.REPORT_TARGETS,
     fill_demo=demo.fill_demo,
     faces=service.face_urls,
 )
