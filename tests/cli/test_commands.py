@@ -106,6 +106,8 @@ def test_serve_demo_answers_in_japanese_and_english_and_opens_the_mail_gateway(e
     finally:
         process.terminate()
         process.wait(timeout=20)
+        if process.stdout:
+            process.stdout.close()
     shutil.rmtree(tmp_path / "var", ignore_errors=True)
 
 

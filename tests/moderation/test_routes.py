@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from ashiato.communities import service as communities
+from ashiato.communities.service import membership
 from ashiato.diaries import service as diaries
+from ashiato.diaries.service import DiaryDraft
 from ashiato.features import FEATURES
 from ashiato.footprints import service as footprints
 from ashiato.friends import service as friends
@@ -114,9 +115,8 @@ async def _diary(settings) -> Case:  # type: ignore[no-untyped-def]
     friend = await make_member("friend@example.jp")
     stranger = await make_member("stranger@example.jp")
     await friends.make_friends(author, friend)
-    diary = await diaries.create_diary(
-        author, "友達だけ", "マイミクにだけ見せる", settings, visibility=Visibility.FRIENDS
-    )
+    draft = DiaryDraft(title="友達だけ", body="マイミクにだけ見せる", visibility=Visibility.FRIENDS)
+    diary = await diaries.create_diary(author, draft, settings)
     return Case(diary.id, f"/diaries/{diary.id}", author, friend, stranger)
 
 
@@ -125,9 +125,8 @@ async def _diary_comment(settings) -> Case:  # type: ignore[no-untyped-def]
     friend = await make_member("friend@example.jp")
     stranger = await make_member("stranger@example.jp")
     await friends.make_friends(author, friend)
-    diary = await diaries.create_diary(
-        author, "友達だけ", "本文", settings, visibility=Visibility.FRIENDS
-    )
+    draft = DiaryDraft(title="友達だけ", body="本文", visibility=Visibility.FRIENDS)
+    diary = await diaries.create_diary(author, draft, settings)
     comment_id = await diaries.add_comment(friend, diary.id, "ひどいコメント", settings)
     url = f"/diaries/{diary.id}#comment-{comment_id}"
     return Case(comment_id, url, friend, author, stranger)
@@ -173,7 +172,7 @@ async def _bbs_topic(settings) -> Case:  # type: ignore[no-untyped-def]
     member = await make_member("member@example.jp")
     outsider = await make_member("outsider@example.jp")
     community = await make_community(admin, topics_public="")  # topics for members only
-    await communities.join(member, community.id)
+    await membership.join(member, community.id)
     topic = await make_topic(member, community)
     url = f"/communities/{community.id}/topics/{topic.id}"
     return Case(topic.id, url, member, admin, outsider)

@@ -49,11 +49,11 @@ def test_stored_photo_and_thumbnail_have_no_exif_and_no_gps(settings):
         stored = stored_file(settings, key)
         assert stored.is_relative_to(settings.media_dir)
         raw = stored.read_bytes()
-        reopened = Image.open(stored)
-        assert reopened.format == "JPEG"
-        assert dict(reopened.getexif()) == {}
-        assert not reopened.getexif().get_ifd(GPS_IFD)
-        assert "exif" not in reopened.info
+        with Image.open(stored) as reopened:
+            assert reopened.format == "JPEG"
+            assert dict(reopened.getexif()) == {}
+            assert not reopened.getexif().get_ifd(GPS_IFD)
+            assert "exif" not in reopened.info
         assert b"Exif" not in raw and b"SHARP" not in raw and b"943SH" not in raw
     assert photo.key.endswith(".jpg") and photo.content_type == "image/jpeg"
     assert (photo.width, photo.height) == (240, 320)
@@ -63,16 +63,16 @@ def test_photo_is_turned_upright_from_its_exif_orientation(settings):
     exif = Image.Exif()
     exif[ORIENTATION] = 6  # the camera was held sideways: rotate 90° clockwise to view
     photo = process_upload(image_bytes("JPEG", size=(40, 20), exif=exif.tobytes()), settings)
-    stored = Image.open(stored_file(settings, photo.key))
-    assert stored.size == (20, 40)
-    assert ORIENTATION not in stored.getexif()
+    with Image.open(stored_file(settings, photo.key)) as stored:
+        assert stored.size == (20, 40)
+        assert ORIENTATION not in stored.getexif()
 
 
 def test_thumbnail_fits_the_thumbnail_size(settings):
     photo = process_upload(image_bytes("PNG", size=(1200, 600)), settings)
-    thumb = Image.open(stored_file(settings, photo.thumbnail_key))
-    assert thumb.format == "JPEG"
-    assert thumb.size == (THUMBNAIL_SIZE, THUMBNAIL_SIZE // 2)
+    with Image.open(stored_file(settings, photo.thumbnail_key)) as thumb:
+        assert thumb.format == "JPEG"
+        assert thumb.size == (THUMBNAIL_SIZE, THUMBNAIL_SIZE // 2)
 
 
 def test_png_keeps_transparency_and_loses_text_and_exif(settings):
