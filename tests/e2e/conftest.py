@@ -53,22 +53,26 @@ def _start_server(settings: Settings, var_dir: Path) -> tuple[subprocess.Popen, 
         "ASHIATO_SECRET_KEY": "e2e-secret-" + "y" * 32,
         "ASHIATO_PASSWORD_HASH_PROFILE": settings.password_hash_profile,
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ashiato",
-            "serve",
-            "--port",
-            str(http_port),
-            "--smtp-port",
-            str(smtp_port),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # The server's log goes to a file: a pipe nobody reads would fill and stall the server.
+    var_dir.mkdir(parents=True, exist_ok=True)
+    log = var_dir / "serve.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ashiato",
+                "serve",
+                "--port",
+                str(http_port),
+                "--smtp-port",
+                str(smtp_port),
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     base = f"http://127.0.0.1:{http_port}"
     deadline = time.monotonic() + 60
     while True:
@@ -80,9 +84,7 @@ def _start_server(settings: Settings, var_dir: Path) -> tuple[subprocess.Popen, 
                 return process, ""
             if time.monotonic() > deadline:
                 process.kill()
-                raise AssertionError(
-                    process.stdout.read() if process.stdout else "no output"
-                ) from None
+                raise AssertionError(log.read_text()) from None
             time.sleep(0.2)
 
 
@@ -94,7 +96,7 @@ def live_server(settings: Settings, tmp_path: Path) -> Iterator[str]:
         if base:
             break
     else:
-        raise AssertionError(process.stdout.read() if process.stdout else "no output")
+        raise AssertionError((tmp_path / "live-var-2" / "serve.log").read_text())
     try:
         yield base
     finally:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from ashiato.diaries import service as diaries
+from ashiato.diaries.service import DiaryDraft
 from ashiato.friends import service as friends
 from tests.factories import make_member
 from tests.helpers import logged_in_page
@@ -37,8 +38,9 @@ async def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(live_server, bro
     me = await make_member("me@example.jp", "ながいニックネームのメンバーさん", locale="en")
     friend = await make_member("friend@example.jp", "Pal", locale="en")
     await friends.make_friends(me, friend)
+    body = f"Look: {LONG_URL}\n" + "とても長い文章。" * 40
     diary = await diaries.create_diary(
-        me, "A diary with a long link", f"Look: {LONG_URL}\n" + "とても長い文章。" * 40, settings
+        me, DiaryDraft(title="A diary with a long link", body=body), settings
     )
     await diaries.add_comment(friend, diary.id, f"{LONG_URL} いいね！", settings)
     shots = os.environ.get("ASHIATO_LAYOUT_SHOTS")  # a folder to keep screenshots in, if set
