@@ -46,15 +46,6 @@ def current_member(request: Request) -> Member | None:
     return getattr(request.state, "member", None)
 
 
-async def form_data(request: Request) -> dict[str, str]:
-    data = await request.form()
-    return {key: str(value) for key, value in data.items()}
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 # -- app-level dependencies (registered in app.py; a handler names them as parameters) ----
 
 

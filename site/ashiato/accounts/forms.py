@@ -8,15 +8,6 @@ the same types (a login is a `Credentials`, whatever page it came from).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Annotated, TypeAlias, TypeVar
-
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
-
-T = TypeVar("T")
-
-FormBody: TypeAlias = Annotated[T, Body(media_type=RequestEncodingType.URL_ENCODED)]
-"""A handler's `data`: a submitted (URL-encoded) form, decoded into one of the types below."""
 
 
 @dataclass(frozen=True)

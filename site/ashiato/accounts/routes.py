@@ -8,13 +8,12 @@ from iptocc import country_code
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import File, Redirect, Template
 
 from ashiato import i18n, registry
 from ashiato.accounts import service
 from ashiato.accounts.forms import (
-    FormBody,
     InvitationForm,
     LanguageForm,
     LoginForm,
@@ -85,7 +84,7 @@ class AccountController(Controller):
 
     @post("/login")
     async def log_in(
-        self, request: Request, data: FormBody[LoginForm], settings: NamedDependency[Settings]
+        self, request: Request, data: URLEncodedBody[LoginForm], settings: NamedDependency[Settings]
     ) -> Template | Redirect:
         try:
             member = await service.authenticate(
@@ -114,7 +113,7 @@ class AccountController(Controller):
     @post("/lang")
     async def switch_language(
         self,
-        data: FormBody[LanguageForm],
+        data: URLEncodedBody[LanguageForm],
         viewer: NamedDependency[Member | None],
         settings: NamedDependency[Settings],
     ) -> Redirect:
@@ -154,7 +153,7 @@ class AccountController(Controller):
         self,
         request: Request,
         token: FromPath[str],
-        data: FormBody[SignUpForm],
+        data: URLEncodedBody[SignUpForm],
         settings: NamedDependency[Settings],
     ) -> Template | Redirect:
         try:
@@ -214,7 +213,7 @@ class SettingsController(Controller):
     async def change_password(
         self,
         request: Request,
-        data: FormBody[PasswordChangeForm],
+        data: URLEncodedBody[PasswordChangeForm],
         me: NamedDependency[Member],
         settings: NamedDependency[Settings],
     ) -> Template:
@@ -230,7 +229,7 @@ class SettingsController(Controller):
     async def withdraw(
         self,
         request: Request,
-        data: FormBody[WithdrawalForm],
+        data: URLEncodedBody[WithdrawalForm],
         me: NamedDependency[Member],
         settings: NamedDependency[Settings],
     ) -> Template | Redirect:
@@ -252,7 +251,7 @@ class SettingsController(Controller):
     async def invite(
         self,
         request: Request,
-        data: FormBody[InvitationForm],
+        data: URLEncodedBody[InvitationForm],
         me: NamedDependency[Member],
         settings: NamedDependency[Settings],
     ) -> Template:

@@ -4,12 +4,11 @@ events, and moderation. Handlers parse, call the service, render."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import File, Redirect, Template
 from msgspec.structs import asdict
 
@@ -47,12 +46,6 @@ from ashiato.web import (
     safe_next,
     see_other,
 )
-
-T = TypeVar("T")
-Form = Annotated[T, Body(media_type=RequestEncodingType.URL_ENCODED)]  # a decoded form body
-Upload = Annotated[T, Body(media_type=RequestEncodingType.MULTI_PART)]  # with a file
-Me = NamedDependency[Member]  # the app-level `me`: the logged-in, active member
-SiteSettings = NamedDependency[Settings]  # the app-level `settings`
 
 COMMUNITY = "/communities/{community_id:int}"
 TOPIC = COMMUNITY + "/topics/{topic_id:int}"
@@ -97,7 +90,7 @@ class CommunityController(Controller):
     async def browse(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         q: FromQuery[str] = "",
         category: FromQuery[str] = "",
         order: FromQuery[str] = "",
@@ -113,7 +106,7 @@ class CommunityController(Controller):
         )
 
     @get("/home-latest", name="communities_home_latest")
-    async def home_latest(self, request: Request, me: Me) -> Template:
+    async def home_latest(self, request: Request, me: NamedDependency[Member]) -> Template:
         """Fragment for home: the latest topics in the member's communities."""
         latest = await topics.latest_topics_in_my_communities(me)
         return render(
@@ -125,7 +118,7 @@ class CommunityController(Controller):
 
     @get("/members/{member_id:int}")
     async def member_communities(
-        self, request: Request, me: Me, member_id: FromPath[int]
+        self, request: Request, me: NamedDependency[Member], member_id: FromPath[int]
     ) -> Template:
         """All of a member's communities (the profile shows the first few)."""
         owner, found, total = await membership.communities_of_member(me, member_id)
@@ -144,7 +137,11 @@ class CommunityController(Controller):
 
     @post("/")
     async def create_community(
-        self, request: Request, me: Me, settings: SiteSettings, data: Upload[CommunityUpload]
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        data: MultipartBody[CommunityUpload],
     ) -> Template | Redirect:
         try:
             community = await communities.create_community(
@@ -161,14 +158,18 @@ class CommunityController(Controller):
 
     @get("/{community_id:int}")
     async def show_community(
-        self, request: Request, me: Me, community_id: FromPath[int]
+        self, request: Request, me: NamedDependency[Member], community_id: FromPath[int]
     ) -> Template:
         page = await communities.community_page(me, community_id)
         return render(request, "communities/community.html", {"page": page})
 
     @get("/{community_id:int}/image")
     async def show_image(
-        self, me: Me, settings: SiteSettings, community_id: FromPath[int], size: FromQuery[str] = ""
+        self,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
+        community_id: FromPath[int],
+        size: FromQuery[str] = "",
     ) -> File:
         """The community's picture (its thumbnail with ?size=thumb)."""
         key = await communities.image_key(me, community_id)
@@ -192,7 +193,7 @@ class CommunityController(Controller):
 
     @get("/{community_id:int}/edit")
     async def show_edit_community(
-        self, request: Request, me: Me, community_id: FromPath[int]
+        self, request: Request, me: NamedDependency[Member], community_id: FromPath[int]
     ) -> Template:
         return await self._edit_form(request, me, community_id, {}, {})
 
@@ -200,10 +201,10 @@ class CommunityController(Controller):
     async def edit_community(
         self,
         request: Request,
-        me: Me,
-        settings: SiteSettings,
+        me: NamedDependency[Member],
+        settings: NamedDependency[Settings],
         community_id: FromPath[int],
-        data: Upload[CommunityUpload],
+        data: MultipartBody[CommunityUpload],
     ) -> Template | Redirect:
         try:
             await communities.update_community(
@@ -235,21 +236,29 @@ class MembershipController(Controller):
 
     @post("/join")
     async def join(
-        self, request: Request, me: Me, community_id: FromPath[int], data: Form[JoinForm]
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        community_id: FromPath[int],
+        data: URLEncodedBody[JoinForm],
     ) -> Template | Redirect:
         await membership.join(me, community_id, data.message)
         return await self._membership_answer(request, me, community_id)
 
     @post("/leave")
     async def leave(
-        self, request: Request, me: Me, community_id: FromPath[int]
+        self, request: Request, me: NamedDependency[Member], community_id: FromPath[int]
     ) -> Template | Redirect:
         await membership.leave(me, community_id)
         return await self._membership_answer(request, me, community_id)
 
     @get("/members")
     async def show_members(
-        self, request: Request, me: Me, community_id: FromPath[int], page: FromQuery[int] = 1
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        community_id: FromPath[int],
+        page: FromQuery[int] = 1,
     ) -> Template:
         listing = await membership.member_list(me, community_id, page)
         return render(
@@ -261,37 +270,39 @@ class MembershipController(Controller):
 
     @post("/requests/{member_id:int}/approve")
     async def approve(
-        self, me: Me, community_id: FromPath[int], member_id: FromPath[int]
+        self, me: NamedDependency[Member], community_id: FromPath[int], member_id: FromPath[int]
     ) -> Redirect:
         await membership.approve(me, community_id, member_id)
         return see_other(f"{_community_path(community_id)}/manage")
 
     @post("/requests/{member_id:int}/decline")
     async def decline(
-        self, me: Me, community_id: FromPath[int], member_id: FromPath[int]
+        self, me: NamedDependency[Member], community_id: FromPath[int], member_id: FromPath[int]
     ) -> Redirect:
         await membership.decline(me, community_id, member_id)
         return see_other(f"{_community_path(community_id)}/manage")
 
     @post("/claim-admin")
-    async def claim_admin(self, me: Me, community_id: FromPath[int]) -> Redirect:
+    async def claim_admin(
+        self, me: NamedDependency[Member], community_id: FromPath[int]
+    ) -> Redirect:
         await roles.claim_admin(me, community_id)
         return see_other(_community_path(community_id))
 
     @post("/members/{member_id:int}/sub-admin")
     async def set_sub_admin(
         self,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         member_id: FromPath[int],
-        data: Form[SubAdminForm],
+        data: URLEncodedBody[SubAdminForm],
     ) -> Redirect:
         await roles.set_sub_admin(me, community_id, member_id, data.on == "1")
         return see_other(f"{_community_path(community_id)}/members")
 
     @post("/members/{member_id:int}/hand-over")
     async def hand_over(
-        self, me: Me, community_id: FromPath[int], member_id: FromPath[int]
+        self, me: NamedDependency[Member], community_id: FromPath[int], member_id: FromPath[int]
     ) -> Redirect:
         await roles.hand_over(me, community_id, member_id)
         return see_other(_community_path(community_id))
@@ -304,7 +315,9 @@ class ModerationController(Controller):
     guards = [requires_active_member]
 
     @get("/manage")
-    async def show_manage(self, request: Request, me: Me, community_id: FromPath[int]) -> Template:
+    async def show_manage(
+        self, request: Request, me: NamedDependency[Member], community_id: FromPath[int]
+    ) -> Template:
         page = await moderation.manage_page(me, community_id)
         return render(request, "communities/manage.html", {"page": page})
 
@@ -315,10 +328,10 @@ class ModerationController(Controller):
     @post("/members/{member_id:int}/remove")
     async def remove_member(
         self,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         member_id: FromPath[int],
-        data: Form[BackForm],
+        data: URLEncodedBody[BackForm],
     ) -> Redirect:
         await moderation.remove_member(me, community_id, member_id)
         return self._back(data, community_id, "members")
@@ -326,24 +339,24 @@ class ModerationController(Controller):
     @post("/members/{member_id:int}/ban")
     async def ban(
         self,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         member_id: FromPath[int],
-        data: Form[BackForm],
+        data: URLEncodedBody[BackForm],
     ) -> Redirect:
         await moderation.ban(me, community_id, member_id)
         return self._back(data, community_id, "members")
 
     @post("/members/{member_id:int}/unban")
     async def unban(
-        self, me: Me, community_id: FromPath[int], member_id: FromPath[int]
+        self, me: NamedDependency[Member], community_id: FromPath[int], member_id: FromPath[int]
     ) -> Redirect:
         await moderation.unban(me, community_id, member_id)
         return see_other(f"{_community_path(community_id)}/manage")
 
     @post("/reports/{report_id:int}/resolve")
     async def resolve_report(
-        self, me: Me, community_id: FromPath[int], report_id: FromPath[int]
+        self, me: NamedDependency[Member], community_id: FromPath[int], report_id: FromPath[int]
     ) -> Redirect:
         await moderation.resolve_report(me, community_id, report_id)
         return see_other(f"{_community_path(community_id)}/manage")
@@ -363,10 +376,10 @@ class ModerationController(Controller):
     async def report(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         topic_id: FromPath[int],
-        data: Form[ReportForm],
+        data: URLEncodedBody[ReportForm],
     ) -> Template:
         number = int(data.number) if data.number.isdigit() else None
         context = {"community_id": community_id, "topic_id": topic_id, "number": number}
@@ -392,14 +405,22 @@ class TopicController(Controller):
 
     @get("/")
     async def show_topics(
-        self, request: Request, me: Me, community_id: FromPath[int], page: FromQuery[int] = 1
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        community_id: FromPath[int],
+        page: FromQuery[int] = 1,
     ) -> Template:
         listing = await topics.topic_list(me, community_id, page)
         return render(request, "communities/topics.html", {"listing": listing})
 
     @get("/new")
     async def show_new_topic(
-        self, request: Request, me: Me, community_id: FromPath[int], event: FromQuery[int] = 0
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        community_id: FromPath[int],
+        event: FromQuery[int] = 0,
     ) -> Template:
         community = await topics.community_for_new_topic(me, community_id)
         return render(
@@ -410,7 +431,11 @@ class TopicController(Controller):
 
     @post("/")
     async def start_topic(
-        self, request: Request, me: Me, community_id: FromPath[int], data: Form[TopicForm]
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        community_id: FromPath[int],
+        data: URLEncodedBody[TopicForm],
     ) -> Template | Redirect:
         try:
             topic = await topics.start_topic(me, community_id, data)
@@ -433,7 +458,7 @@ class TopicController(Controller):
     async def show_thread(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         topic_id: FromPath[int],
         page: FromQuery[int | None] = None,
@@ -464,7 +489,11 @@ class TopicController(Controller):
 
     @get("/{topic_id:int}/edit")
     async def show_edit_topic(
-        self, request: Request, me: Me, community_id: FromPath[int], topic_id: FromPath[int]
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
     ) -> Template:
         return await self._edit_form(request, me, community_id, topic_id, {}, {})
 
@@ -472,10 +501,10 @@ class TopicController(Controller):
     async def edit_topic(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         topic_id: FromPath[int],
-        data: Form[TopicForm],
+        data: URLEncodedBody[TopicForm],
     ) -> Template | Redirect:
         try:
             await topics.edit_topic(me, community_id, topic_id, data)
@@ -487,7 +516,7 @@ class TopicController(Controller):
 
     @post("/{topic_id:int}/delete")
     async def delete_topic(
-        self, me: Me, community_id: FromPath[int], topic_id: FromPath[int]
+        self, me: NamedDependency[Member], community_id: FromPath[int], topic_id: FromPath[int]
     ) -> Redirect:
         await topics.delete_topic(me, community_id, topic_id)
         return see_other(_community_path(community_id))
@@ -503,7 +532,7 @@ class ReplyController(Controller):
     async def poll_replies(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         topic_id: FromPath[int],
         after: FromQuery[int] = 0,
@@ -520,10 +549,10 @@ class ReplyController(Controller):
     async def post_reply(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         topic_id: FromPath[int],
-        data: Form[ReplyForm],
+        data: URLEncodedBody[ReplyForm],
     ) -> Template | Redirect:
         try:
             number = await threads.post_reply(me, community_id, topic_id, data.body)
@@ -576,7 +605,7 @@ class ReplyController(Controller):
     async def show_edit_reply(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         topic_id: FromPath[int],
         number: FromPath[int],
@@ -588,11 +617,11 @@ class ReplyController(Controller):
     async def edit_reply(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         topic_id: FromPath[int],
         number: FromPath[int],
-        data: Form[ReplyForm],
+        data: URLEncodedBody[ReplyForm],
     ) -> Template | Redirect:
         try:
             await threads.edit_reply(me, community_id, topic_id, number, data.body)
@@ -605,7 +634,7 @@ class ReplyController(Controller):
     async def delete_reply(
         self,
         request: Request,
-        me: Me,
+        me: NamedDependency[Member],
         community_id: FromPath[int],
         topic_id: FromPath[int],
         number: FromPath[int],
@@ -641,14 +670,22 @@ class EventController(Controller):
 
     @post("/")
     async def join_event(
-        self, request: Request, me: Me, community_id: FromPath[int], topic_id: FromPath[int]
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
     ) -> Template | Redirect:
         await events.join_event(me, community_id, topic_id)
         return await self._event_answer(request, me, community_id, topic_id)
 
     @post("/leave")
     async def leave_event(
-        self, request: Request, me: Me, community_id: FromPath[int], topic_id: FromPath[int]
+        self,
+        request: Request,
+        me: NamedDependency[Member],
+        community_id: FromPath[int],
+        topic_id: FromPath[int],
     ) -> Template | Redirect:
         await events.leave_event(me, community_id, topic_id)
         return await self._event_answer(request, me, community_id, topic_id)

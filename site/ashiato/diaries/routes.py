@@ -6,12 +6,9 @@ Every handler asks diaries.service; none decides who may see what.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import File, Redirect, Template
 
@@ -25,9 +22,6 @@ from ashiato.photos import photo_response
 from ashiato.registry import ProfileSection
 from ashiato.settings import Settings
 from ashiato.web import is_fragment_request, render, requires_active_member, see_other
-
-Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
-UrlEncoded = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def _visibility_choices() -> list[tuple[str, str]]:
@@ -144,7 +138,7 @@ class DiaryController(Controller):
         self,
         request: Request,
         me: NamedDependency[Member],
-        data: Annotated[SettingsForm, UrlEncoded],
+        data: URLEncodedBody[SettingsForm],
     ) -> Template:
         await service.set_default_visibility(me, data.visibility)
         return await self._settings_page(request, me, saved=True)
@@ -162,7 +156,7 @@ class DiaryController(Controller):
         request: Request,
         me: NamedDependency[Member],
         settings: NamedDependency[Settings],
-        data: Annotated[DiaryForm, Multipart],
+        data: MultipartBody[DiaryForm],
     ) -> Template | Redirect:
         try:
             diary = await service.create_diary(me, await data.draft(), settings)
@@ -197,7 +191,7 @@ class DiaryController(Controller):
         me: NamedDependency[Member],
         settings: NamedDependency[Settings],
         diary_id: FromPath[int],
-        data: Annotated[DiaryForm, Multipart],
+        data: MultipartBody[DiaryForm],
     ) -> Template | Redirect:
         try:
             await service.update_diary(me, diary_id, await data.edit(), settings)
@@ -306,7 +300,7 @@ class DiaryController(Controller):
         me: NamedDependency[Member],
         settings: NamedDependency[Settings],
         diary_id: FromPath[int],
-        data: Annotated[CommentForm, UrlEncoded],
+        data: URLEncodedBody[CommentForm],
     ) -> Template | Redirect:
         """htmx: the emptied form, and the thread swapped in out of band. Without htmx: 303."""
         try:

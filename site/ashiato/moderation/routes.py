@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from ashiato import registry
@@ -31,7 +28,7 @@ class ReportController(Controller):
         self,
         request: Request,
         me: NamedDependency[Member],
-        data: Annotated[ReportForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: URLEncodedBody[ReportForm],
     ) -> Template:
         """Report buttons post kind, ref_id, next (and optionally reason) here."""
         await service.report(me, _targets(request), data.kind, data.item_id, data.reason)
