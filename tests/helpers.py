@@ -15,6 +15,7 @@ import json
 import os
 import re
 import socket
+import warnings
 from collections.abc import AsyncIterator, Callable, Mapping
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -28,6 +29,7 @@ from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
+from ashiato import db
 from ashiato.communities.commands import CommunityForm, TopicForm
 from ashiato.communities.service import communities, topics
 from ashiato.settings import Settings
@@ -132,6 +134,14 @@ def unreachable_database(settings: Settings, tmp_path: Path) -> str:
     if settings.is_postgres:
         return urlunparse(urlparse(settings.database_url)._replace(path="/ashiato_no_such_db"))
     return f"sqlite:///{tmp_path / 'down' / 'empty.sqlite3'}"  # no tables: every query fails
+
+
+def take_database_down(settings: Settings, tmp_path: Path) -> None:
+    """Point every table at the unreachable database (`db.configure(settings.database_url)`
+    brings it back). Piccolo warns it cannot read that server's version: expected here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*Unable to fetch server version", Warning)
+        db.configure(unreachable_database(settings, tmp_path))
 
 
 # -- query counting -------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from ashiato.photos import stored_file
 from ashiato.refusals import Refusal, refusal_text
 from mailgate.carriers import normalize_address
 from tests.factories import make_member
-from tests.helpers import GPS_IFD, jpeg_with_gps, sample_path, unreachable_database
+from tests.helpers import GPS_IFD, jpeg_with_gps, sample_path, take_database_down
 from tests.mailgate.gateway_client import (
     fresh,
     post_mail,
@@ -231,7 +231,7 @@ async def test_database_down_answers_451_and_the_carriers_retry_posts_the_diary(
     async def accept_while_down(*args, **kwargs):
         if not outage["on"]:
             return await real_accept(*args, **kwargs)
-        db.configure(unreachable_database(settings, tmp_path))
+        take_database_down(settings, tmp_path)
         try:
             return await real_accept(*args, **kwargs)
         finally:

@@ -25,7 +25,7 @@ from ashiato.outbox.service import deliver_due
 from ashiato.outbox.tables import OutboxMessage
 from mailgate.carriers import normalize_address
 from tests.factories import make_member
-from tests.helpers import unreachable_database
+from tests.helpers import take_database_down
 from tests.mailgate.gateway_client import (
     empty_mail,
     fresh,
@@ -523,7 +523,7 @@ async def test_database_down_at_rcpt_answers_451_and_the_retry_succeeds(required
     phone = "hanako@docomo.ne.jp"
     raw = empty_mail(phone, rcpt, "<retry@docomo.ne.jp>")
     async with running_gateway(required) as port:
-        db.configure(unreachable_database(required, tmp_path))
+        take_database_down(required, tmp_path)
         try:
             down = await send(port, phone, rcpt, raw)
         finally:
@@ -549,7 +549,7 @@ async def test_database_down_at_data_answers_451_and_leaves_nothing_half_made(
     async def verify_while_down(*args, **kwargs):
         if not outage["on"]:
             return await real_verify(*args, **kwargs)
-        db.configure(unreachable_database(required, tmp_path))
+        take_database_down(required, tmp_path)
         try:
             return await real_verify(*args, **kwargs)
         finally:
