@@ -217,7 +217,10 @@ class Settings:
         "`forwarded_allow_ips`); unset: the connection's own address counts",
     )
     db_pool_size: int = setting(
-        "ASHIATO_DB_POOL_SIZE", 20, "PostgreSQL connections per process (0: one per query)"
+        "ASHIATO_DB_POOL_SIZE",
+        20,
+        "PostgreSQL connections per process; on SQLite, reader connections (at most 4) "
+        "beside the one writer (0: a connection per query)",
     )
     footprint_list_length: int = setting(
         "ASHIATO_FOOTPRINT_LIST_LENGTH", 30, "visitors shown on the 足あと page"
