@@ -135,7 +135,12 @@ async def test_only_current_hashes_of_known_files_are_served(client):
 
 def test_templates_are_read_once_unless_development_asks(settings):
     assert make_jinja_environment().auto_reload is False
-    assert make_jinja_environment(auto_reload=True).auto_reload is True
+    developing_environment = make_jinja_environment(auto_reload=True)
+    assert developing_environment.auto_reload is True
+    site_css = developing_environment.from_string("{{ static_url('site.css') }}").render()
+    assert site_css == "/static/site.css"
+    hashed = make_jinja_environment().from_string("{{ static_url('site.css') }}").render()
+    assert hashed == f"/static/v/{static_manifest()['site.css']}"
     engine = create_app(settings).template_engine
     assert engine.engine.auto_reload is False  # type: ignore[union-attr]
     developing = create_app(replace(settings, template_reload=True)).template_engine

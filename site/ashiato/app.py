@@ -29,6 +29,7 @@ from ashiato.assets import (
     HASHED_PREFIX,
     HashedStaticFiles,
     htmx_dir,
+    plain_static_url,
     static_dir,
     static_url,
     templates_dir,
@@ -61,7 +62,8 @@ SHORT_LIVED = CacheControlHeader(public=True, max_age=300)
 
 def make_jinja_environment(*, auto_reload: bool = False) -> Environment:
     """Templates are read once and kept (`auto_reload` checks their files on every render:
-    for development, ASHIATO_TEMPLATE_RELOAD)."""
+    for development, ASHIATO_TEMPLATE_RELOAD, which also links static files by their plain
+    names, so an edited stylesheet is not hidden behind a year-long cached hash)."""
     environment = Environment(
         loader=FileSystemLoader(str(templates_dir())),
         auto_reload=auto_reload,
@@ -87,7 +89,7 @@ def make_jinja_environment(*, auto_reload: bool = False) -> Environment:
         languages=i18n.LANGUAGE_NAMES,
         navigation=registry.navigation(FEATURES),
         badge_triggers=registry.badge_triggers(FEATURES),
-        static_url=static_url,
+        static_url=plain_static_url if auto_reload else static_url,
     )
     return environment
 

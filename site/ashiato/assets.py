@@ -90,7 +90,12 @@ def hashed_files() -> dict[str, Path]:
 def static_url(name: str) -> str:
     """The long-cached URL of a static file, e.g. `static_url("site.css")` (a Jinja global)."""
     hashed = static_manifest().get(name)
-    return f"{HASHED_PREFIX}/{hashed}" if hashed else f"/static/{name}"
+    return f"{HASHED_PREFIX}/{hashed}" if hashed else plain_static_url(name)
+
+
+def plain_static_url(name: str) -> str:
+    """The short-lived URL of a static file (development: its content may change)."""
+    return f"/static/{name}"
 
 
 class HashedStaticFiles(BaseLocalFileSystem):
