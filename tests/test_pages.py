@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ashiato.diaries.service import DiaryDraft
 from tests.factories import login, make_member
 from tests.helpers import post_form
@@ -52,9 +54,12 @@ async def test_security_headers_and_cookie_flags(client):
 
 async def test_htmx_is_served_from_the_installed_package(client):
     page = await client.get("/")
-    assert '<script src="/static/htmx/htmx.min.js"' in page.text
-    script = await client.get("/static/htmx/htmx.min.js")
+    hashed = re.search(r'<script src="(/static/v/htmx/htmx\.min\.[0-9a-f]{12}\.js)"', page.text)
+    assert hashed, page.text
+    script = await client.get(hashed.group(1))
     assert script.status_code == 200 and "htmx" in script.text[:2000]
+    plain = await client.get("/static/htmx/htmx.min.js")
+    assert plain.status_code == 200 and plain.content == script.content
 
 
 async def test_unknown_page_is_a_translated_404(client):

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
@@ -25,10 +25,19 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ashiato import db, i18n, registry
 from ashiato.accounts.throttle import LoginThrottle
-from ashiato.assets import htmx_dir, static_dir, templates_dir
+from ashiato.assets import (
+    HASHED_PREFIX,
+    HashedStaticFiles,
+    htmx_dir,
+    plain_static_url,
+    static_dir,
+    static_url,
+    templates_dir,
+)
 from ashiato.errors import DomainError
 from ashiato.features import FEATURES
 from ashiato.home.routes import not_yet_open_controller
+from ashiato.nav import nav_badges
 from ashiato.sessions import RotatingSessionConfig
 from ashiato.settings import Settings
 from ashiato.text import render_text
@@ -45,11 +54,19 @@ from ashiato.web import (
 
 SESSION_DAYS = 30
 # Stylesheets and scripts need no session, member or CSRF token: those middlewares skip them.
+# Pages link them by content-hashed names (`static_url`), cached for a year; the plain names
+# still answer, cached briefly, for anything that kept an old link.
+IMMUTABLE = CacheControlHeader(public=True, max_age=365 * 86400, immutable=True)
+SHORT_LIVED = CacheControlHeader(public=True, max_age=300)
 
 
-def make_jinja_environment() -> Environment:
+def make_jinja_environment(*, auto_reload: bool = False) -> Environment:
+    """Templates are read once and kept (`auto_reload` checks their files on every render:
+    for development, ASHIATO_TEMPLATE_RELOAD, which also links static files by their plain
+    names, so an edited stylesheet is not hidden behind a year-long cached hash)."""
     environment = Environment(
         loader=FileSystemLoader(str(templates_dir())),
+        auto_reload=auto_reload,
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -71,6 +88,8 @@ def make_jinja_environment() -> Environment:
         current_locale=i18n.current_locale,
         languages=i18n.LANGUAGE_NAMES,
         navigation=registry.navigation(FEATURES),
+        badge_triggers=registry.badge_triggers(FEATURES),
+        static_url=plain_static_url if auto_reload else static_url,
     )
     return environment
 
@@ -129,8 +148,23 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             *(controller for feature in FEATURES for controller in feature.controllers),
             *placeholders,
-            create_static_files_router(path="/static/htmx", directories=[htmx_dir()], name="htmx"),
-            create_static_files_router(path="/static", directories=[static_dir()], name="static"),
+            nav_badges,
+            create_static_files_router(
+                path=HASHED_PREFIX,
+                directories=[static_dir().resolve()],
+                file_system=HashedStaticFiles(),
+                name="static_hashed",
+                cache_control=IMMUTABLE,
+            ),
+            create_static_files_router(
+                path="/static/htmx",
+                directories=[htmx_dir()],
+                name="htmx",
+                cache_control=SHORT_LIVED,
+            ),
+            create_static_files_router(
+                path="/static", directories=[static_dir()], name="static", cache_control=SHORT_LIVED
+            ),
         ],
         state=State(
             {
@@ -171,7 +205,9 @@ def create_app(settings: Settings) -> Litestar:
             exclude=STATIC_PATHS,
         ),
         template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(make_jinja_environment())
+            engine=JinjaTemplateEngine.from_environment(
+                make_jinja_environment(auto_reload=settings.template_reload)
+            )
         ),
         exception_handlers={
             DomainError: domain_error_handler,

@@ -9,7 +9,7 @@ that needs the list gets it from the running app (`request.app.state.features`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,22 @@ class Section:
 ProfileSection = Section
 
 
+# (member) → how many new things a badge shows (0: none), for the navigation.
+BadgeCount = Callable[["Member"], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A count beside a menu item. The whole menu's badges come in one request (/nav/badges,
+    which asks every `count` and renders each count with the feature's `template`, given
+    `count` and `context`); `name` keeps each badge's place in the menu."""
+
+    name: str
+    count: BadgeCount
+    template: str  # e.g. "friends/_badge.html": the badge markup for `count` (or nothing)
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class NavEntry:
     """An item of the main menu: its path, its label and the badges that count what is new."""
@@ -50,7 +66,7 @@ class NavEntry:
     path: str
     label: str  # a lazy_gettext string, translated when the menu renders
     order: int
-    badges: Sequence[str] = ()  # hx-get URLs of badge fragments
+    badges: Sequence[Badge] = ()
     badge_trigger: str = ""  # extra hx-trigger events, e.g. "friendRequestsChanged from:body"
 
 
@@ -162,6 +178,15 @@ async def profile_viewed(features: Sequence[Feature], viewer: Member, owner_id: 
 
 def navigation(features: Sequence[Feature]) -> list[NavEntry]:
     return sorted((entry for f in features for entry in f.nav), key=lambda entry: entry.order)
+
+
+def badges(features: Sequence[Feature]) -> list[Badge]:
+    return [badge for entry in navigation(features) for badge in entry.badges]
+
+
+def badge_triggers(features: Sequence[Feature]) -> list[str]:
+    """The events besides the timer on which the menu asks for its badges again."""
+    return list(dict.fromkeys(e.badge_trigger for e in navigation(features) if e.badge_trigger))
 
 
 def report_targets(features: Sequence[Feature]) -> dict[str, ReportTarget]:

@@ -274,6 +274,11 @@ class Settings:
     smtp_tls_key: str = setting(
         "ASHIATO_SMTP_TLS_KEY", "", "PEM key file of `ASHIATO_SMTP_TLS_CERT`"
     )
+    template_reload: bool = setting(
+        "ASHIATO_TEMPLATE_RELOAD",
+        False,
+        "re-read a template when its file changes (development; off: read once)",
+    )
     outbox_poll_seconds: float = setting(
         "ASHIATO_OUTBOX_POLL_SECONDS", 2.0, "how often the outbox sender looks for due mail"
     )

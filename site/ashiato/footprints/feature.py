@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ashiato.footprints import demo, reports, routes, service
 from ashiato.i18n import lazy_gettext
-from ashiato.registry import Feature, NavEntry
+from ashiato.registry import Badge, Feature, NavEntry
+
+CAP = {"cap": service.BADGE_CAP}
 
 FEATURE = Feature(
     name="footprints",
@@ -15,7 +17,10 @@ FEATURE = Feature(
             "/footprints",
             lazy_gettext("Footprints"),
             20,
-            badges=("/footprints/badge", "/footprints/notebook-badge"),
+            badges=(
+                Badge("footprints", service.new_footprint_count, "footprints/_badge.html", CAP),
+                Badge("notebook", service.new_notebook_count, "footprints/_badge.html", CAP),
+            ),
         ),
     ),
     stylesheet="footprints",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ashiato.friends import demo, routes, service
 from ashiato.i18n import lazy_gettext
-from ashiato.registry import Feature, NavEntry
+from ashiato.registry import Badge, Feature, NavEntry
 
 FEATURE = Feature(
     name="friends",
@@ -15,7 +15,9 @@ FEATURE = Feature(
             "/friends",
             lazy_gettext("Friends"),
             30,
-            badges=("/friends/requests/badge",),
+            badges=(
+                Badge("friend-requests", service.pending_request_count, "friends/_badge.html"),
+            ),
             badge_trigger="friendRequestsChanged from:body",
         ),
     ),
