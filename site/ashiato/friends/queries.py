@@ -66,6 +66,39 @@ async def share_a_friend(a: int, b: int) -> bool:
     )
 
 
+class RelationFlags(TypedDict):
+    blocked: bool
+    friends: bool
+    share_a_friend: bool
+
+
+async def relation_flags(a: int, b: int) -> RelationFlags:
+    """A block either way, a–b friendship and a shared friend, in one query (the three
+    questions a relation asks; is_blocked_between, are_friends and share_a_friend each)."""
+    rows = await Friendship.raw(
+        'SELECT EXISTS(SELECT 1 FROM "block" WHERE ("blocker" = {} AND "blocked" = {})'
+        ' OR ("blocker" = {} AND "blocked" = {})) AS "blocked",'
+        ' EXISTS(SELECT 1 FROM "friendship" WHERE "member" = {} AND "friend" = {})'
+        ' AS "friends",'
+        ' EXISTS(SELECT 1 FROM "friendship" WHERE "member" = {} AND "friend" IN'
+        ' (SELECT "friend" FROM "friendship" WHERE "member" = {})) AS "share_a_friend"',
+        a,
+        b,
+        b,
+        a,
+        a,
+        b,
+        b,
+        a,
+    )
+    row = rows[0]
+    return RelationFlags(
+        blocked=bool(row["blocked"]),
+        friends=bool(row["friends"]),
+        share_a_friend=bool(row["share_a_friend"]),
+    )
+
+
 async def friend_ids(member_id: int) -> list[int]:
     rows = await Friendship.select(Friendship.friend).where(Friendship.member == member_id)
     return [row["friend"] for row in rows]
@@ -107,6 +140,33 @@ async def active_friend_ids(member_id: int, exclude: Iterable[int] = ()) -> list
     if excluded:
         query = query.where(Friendship.friend.not_in(excluded))
     return [row["friend"] for row in await query]
+
+
+async def random_active_friends(
+    member_id: int, exclude: Iterable[int], limit: int
+) -> tuple[int, list[Member]]:
+    """How many active maimiku the member has (leaving out `exclude`) and a random `limit`
+    of them (id, nickname, status: what a face prints), in one query whatever the count."""
+    excluded = sorted(set(exclude))
+    not_excluded = (
+        f' AND "member"."id" NOT IN ({", ".join("{}" for _ in excluded)})' if excluded else ""
+    )
+    rows = await Friendship.raw(
+        'SELECT "member"."id", "member"."nickname", "member"."status",'
+        ' COUNT(*) OVER () AS "total"'
+        ' FROM "friendship" JOIN "member" ON "member"."id" = "friendship"."friend"'
+        ' WHERE "friendship"."member" = {} AND "member"."status" = {}'
+        + not_excluded
+        + " ORDER BY RANDOM() LIMIT {}",
+        member_id,
+        MemberStatus.ACTIVE,
+        *excluded,
+        limit,
+    )
+    if not rows:
+        return 0, []
+    members = [Member(id=r["id"], nickname=r["nickname"], status=r["status"]) for r in rows]
+    return rows[0]["total"], members
 
 
 async def active_friends_page(

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
-from ashiato import db
+from ashiato import db, registry
 from ashiato.errors import FormInvalid
-from ashiato.friends.audience import relation
+from ashiato.friends.audience import decided, relation
 from ashiato.i18n import _, current_locale, current_time_zone, lazy_gettext
 from ashiato.members import (
     GENDERS,
@@ -38,6 +38,7 @@ from ashiato.profiles.errors import NoSuchMember, NoSuchPhoto, ProfileBlocked, T
 from ashiato.profiles.errors import ProfileError as ProfileError  # callers catch it from here
 from ashiato.profiles.forms import ProfileForm
 from ashiato.profiles.tables import Profile, ProfilePhoto
+from ashiato.registry import Feature, Section, Viewing
 from ashiato.settings import Settings
 
 MAX_PHOTOS = 3
@@ -225,6 +226,16 @@ async def view_profile(viewer: Member, owner_id: int) -> ProfileView:
         raise ProfileBlocked()
     profile = await _profile(owner.id)
     return build_view(owner, profile, await _pictures(owner.id, profile), relation_)
+
+
+async def sections_of(
+    features: Sequence[Feature], viewer: Member, view: ProfileView
+) -> list[Section]:
+    """Every feature's section of this profile, each handed the one `Viewing` the view
+    decided (owner and relation are not looked up again, by the sections or the services
+    they call)."""
+    with decided(Viewing(viewer, view.owner, view.relation)) as viewing:
+        return await registry.profile_sections(features, viewing)
 
 
 # -- editing ----------------------------------------------------------------------------
