@@ -143,24 +143,23 @@ async def active_friend_ids(member_id: int, exclude: Iterable[int] = ()) -> list
 
 
 async def random_active_friends(
-    member_id: int, exclude: Iterable[int], limit: int
+    member_id: int, viewer_id: int, limit: int
 ) -> tuple[int, list[Member]]:
-    """How many active maimiku the member has (leaving out `exclude`) and a random `limit`
-    of them (id, nickname, status: what a face prints), in one query whatever the count."""
-    excluded = sorted(set(exclude))
-    not_excluded = (
-        f' AND "member"."id" NOT IN ({", ".join("{}" for _ in excluded)})' if excluded else ""
-    )
+    """How many active maimiku the member has, leaving out anyone in a block with the
+    viewer, and a random `limit` of them (id, nickname, status: what a face prints), in one
+    query whatever the count."""
     rows = await Friendship.raw(
         'SELECT "member"."id", "member"."nickname", "member"."status",'
         ' COUNT(*) OVER () AS "total"'
         ' FROM "friendship" JOIN "member" ON "member"."id" = "friendship"."friend"'
         ' WHERE "friendship"."member" = {} AND "member"."status" = {}'
-        + not_excluded
-        + " ORDER BY RANDOM() LIMIT {}",
+        ' AND "member"."id" NOT IN (SELECT "blocked" FROM "block" WHERE "blocker" = {})'
+        ' AND "member"."id" NOT IN (SELECT "blocker" FROM "block" WHERE "blocked" = {})'
+        " ORDER BY RANDOM() LIMIT {}",
         member_id,
         MemberStatus.ACTIVE,
-        *excluded,
+        viewer_id,
+        viewer_id,
         limit,
     )
     if not rows:
@@ -479,8 +478,11 @@ async def delete_introductions_between(a: int, b: int) -> None:
     )
 
 
-async def introductions_of(subject: int, *, include_hidden: bool) -> list[Introduction]:
-    """Introductions of a member by active authors, newest first, authors joined."""
+async def introductions_of(
+    subject: int, *, include_hidden: bool, unblocked_for: int | None = None
+) -> list[Introduction]:
+    """Introductions of a member by active authors, newest first, authors joined; with
+    `unblocked_for`, none by a member in a block with that viewer."""
     query = (
         Introduction.objects(Introduction.author)
         .where(
@@ -489,6 +491,15 @@ async def introductions_of(subject: int, *, include_hidden: bool) -> list[Introd
         )
         .order_by(Introduction.updated_at, ascending=False)
     )
+    if unblocked_for is not None:
+        query = query.where(
+            Introduction.author.not_in(
+                Block.select(Block.blocked).where(Block.blocker == unblocked_for)
+            ),
+            Introduction.author.not_in(
+                Block.select(Block.blocker).where(Block.blocked == unblocked_for)
+            ),
+        )
     if not include_hidden:
         query = query.where(Introduction.hidden == False)  # noqa: E712 (a SQL expression)
     return await query

@@ -416,17 +416,10 @@ async def delete_introduction(member: Member, introduction_id: int) -> int:
 async def introductions_about(viewer: Member, subject_id: int) -> list[IntroductionView]:
     """What the viewer sees of a member's introductions (the subject also sees hidden ones)."""
     require_active(viewer)
-    return await _introductions_about(
-        viewer, subject_id, await queries.blocked_ids_around(viewer.id)
+    rows = await queries.introductions_of(
+        subject_id, include_hidden=viewer.id == subject_id, unblocked_for=viewer.id
     )
-
-
-async def _introductions_about(
-    viewer: Member, subject_id: int, exclude: set[int]
-) -> list[IntroductionView]:
-    """introductions_about, with the members in a block with the viewer already known."""
-    rows = await queries.introductions_of(subject_id, include_hidden=viewer.id == subject_id)
-    return [_introduction_view(row, viewer) for row in rows if row.author.id not in exclude]
+    return [_introduction_view(row, viewer) for row in rows]
 
 
 async def introductions_written(author: Member) -> list[Introduction]:
@@ -493,7 +486,6 @@ async def profile_friends(viewing: Viewing) -> ProfileFriends | None:
         if not await queries.has_blocked(viewer.id, owner.id):
             return None  # the owner blocked the viewer: they hear nothing of each other
         return ProfileFriends(owner, "blocked", None, False, 0, [], [], False)
-    around = await queries.blocked_ids_around(viewer.id)  # to leave out of faces and texts
     request_id = None
     if relation_ == Relation.SELF:
         state = "self"
@@ -506,8 +498,8 @@ async def profile_friends(viewing: Viewing) -> ProfileFriends | None:
     list_visible = viewer.id == owner.id or not await queries.hides_friend_list(owner.id)
     count, faces = 0, []
     if list_visible:
-        count, faces = await queries.random_active_friends(owner.id, around, PROFILE_FACES)
-    introductions = await _introductions_about(viewer, owner.id, around)
+        count, faces = await queries.random_active_friends(owner.id, viewer.id, PROFILE_FACES)
+    introductions = await introductions_about(viewer, owner.id)
     has_written = state == "friend" and any(i.author.id == viewer.id for i in introductions)
     if state == "friend" and not has_written:  # perhaps written, then hidden by the owner
         has_written = await queries.introduction_by(viewer.id, owner.id) is not None

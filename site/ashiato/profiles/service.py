@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -106,6 +107,7 @@ class ProfileView:
     face_url: str | None
     is_self: bool = False
     errors: dict[str, str] = field(default_factory=dict)
+    notebook_audience: str = Visibility.EVERYONE  # who may write in the owner's notebook
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,11 @@ class Editor:
     values: ProfileForm
     photos: list[ProfilePicture]
     max_photos: int = MAX_PHOTOS
+
+
+# The profile whose sections are being built (see sections_of): what other features ask of
+# its owner's preferences is answered from the row the page has already read.
+_shown: ContextVar[ProfileView | None] = ContextVar("ashiato_shown_profile", default=None)
 
 
 def photo_url(member_id: int, photo_id: int, *, thumbnail: bool = False) -> str:
@@ -206,6 +213,7 @@ def build_view(
         face_url=main.thumbnail_url if main else None,
         is_self=relation_ == Relation.SELF,
         errors=errors or {},
+        notebook_audience=profile.notebook_audience,
     )
 
 
@@ -234,8 +242,12 @@ async def sections_of(
     """Every feature's section of this profile, each handed the one `Viewing` the view
     decided (owner and relation are not looked up again, by the sections or the services
     they call)."""
-    with decided(Viewing(viewer, view.owner, view.relation)) as viewing:
-        return await registry.profile_sections(features, viewing)
+    shown = _shown.set(view)
+    try:
+        with decided(Viewing(viewer, view.owner, view.relation)) as viewing:
+            return await registry.profile_sections(features, viewing)
+    finally:
+        _shown.reset(shown)
 
 
 # -- editing ----------------------------------------------------------------------------
@@ -444,6 +456,9 @@ async def footprints_enabled(member: Member) -> bool:
 
 async def notebook_audience(owner_id: int) -> str:
     """Who may write in the owner's footprint notebook (a Visibility value)."""
+    shown = _shown.get()
+    if shown is not None and shown.owner.id == owner_id:
+        return shown.notebook_audience
     return (await _profile(owner_id)).notebook_audience
 
 
