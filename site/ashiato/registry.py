@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from ashiato.members import Relation
+
 if TYPE_CHECKING:
     from litestar import Controller
     from litestar.types import ControllerRouterHandler
@@ -60,6 +62,21 @@ class Badge:
 
 
 @dataclass(frozen=True)
+class Viewing:
+    """One profile page's who-sees-whom, worked out once per request (the owner fetched and
+    the relation decided by friends.audience) and handed to every profile section, so no
+    section fetches the owner or checks blocks and friendship again."""
+
+    viewer: Member
+    owner: Member
+    relation: Relation
+
+    @property
+    def is_self(self) -> bool:
+        return self.relation == Relation.SELF
+
+
+@dataclass(frozen=True)
 class NavEntry:
     """An item of the main menu: its path, its label and the badges that count what is new."""
 
@@ -92,7 +109,8 @@ class ReportedItem:
 FaceLookup = Callable[[Sequence[int]], Awaitable[dict[int, str]]]
 # (viewer, owner id), run after a profile page has been sent: must not raise.
 ProfileViewHook = Callable[["Member", int], Awaitable[None]]
-SectionProvider = Callable[["Member", "Member"], Awaitable[Section | None]]
+# (viewing): the viewer, the owner and their relation, decided once by the profile page.
+SectionProvider = Callable[[Viewing], Awaitable[Section | None]]
 # (member, settings): the member whose home or welcome page it is; settings for policies.
 MemberSectionProvider = Callable[["Member", "Settings"], Awaitable[Section | None]]
 WithdrawalHook = Callable[[int], Awaitable[None]]  # runs inside the withdrawal's transaction
@@ -108,7 +126,7 @@ class Feature:
     piccolo_app: str | None = None  # dotted module path of its Piccolo AppConfig
     nav: Sequence[NavEntry] = ()
     stylesheet: str | None = None  # /static/<name>.css
-    profile_section: SectionProvider | None = None  # (viewer, owner) on a profile page
+    profile_section: SectionProvider | None = None  # (viewing) on a profile page
     home_section: MemberSectionProvider | None = None  # (member, settings) on the home page
     welcome_section: MemberSectionProvider | None = None  # (member, settings) on /welcome
     report_targets: Sequence[ReportTarget] = ()
@@ -134,11 +152,9 @@ async def _sections(
     return sorted(found, key=lambda section: section.order)
 
 
-async def profile_sections(
-    features: Sequence[Feature], viewer: Member, owner: Member
-) -> list[Section]:
+async def profile_sections(features: Sequence[Feature], viewing: Viewing) -> list[Section]:
     providers = [(f, f.profile_section) for f in features if f.profile_section]
-    return await _sections(providers, viewer, owner)
+    return await _sections(providers, viewing)
 
 
 async def home_sections(

@@ -19,6 +19,7 @@ from ashiato.communities.service import membership, moderation, roles, threads, 
 from ashiato.communities.tables import Community, CommunityReport, Topic
 from ashiato.features import FEATURES
 from ashiato.friends import service as friends
+from ashiato.friends.audience import viewing
 from ashiato.i18n import _, ngettext, using
 from ashiato.members.tables import MemberStatus
 from ashiato.registry import profile_sections
@@ -557,7 +558,7 @@ async def test_a_members_communities_show_on_their_profile_with_counts(settings)
     await membership.join(viewer, big.id)
     await make_community(owner, "Small one")
 
-    sections = await profile_sections(FEATURES, viewer, owner)
+    sections = await profile_sections(FEATURES, await viewing(viewer, owner))
     section = next(s for s in sections if s.template == "communities/_profile_communities.html")
     assert section.context["total"] == 2
     counts = {c.name: c.member_count for c in section.context["communities"]}

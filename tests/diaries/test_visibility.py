@@ -13,6 +13,7 @@ from ashiato.diaries import routes, service
 from ashiato.diaries.service import DiaryDraft
 from ashiato.diaries.tables import DiaryComment
 from ashiato.errors import NotFound, PermissionDenied
+from ashiato.friends.audience import viewing
 from tests.factories import login_as
 from tests.helpers import EN, HTMX, jpeg_with_gps, post_form
 
@@ -107,7 +108,7 @@ async def test_diary_is_readable_by_its_audience_only_on_every_route(
     found = await service.visible_diaries(viewer, text=MARKER)
     assert ([row["id"] for row in found] == [diary.id]) == allowed
 
-    section = await routes.profile_section(viewer, author)
+    section = await routes.profile_section(await viewing(viewer, author))
     shown = [row["id"] for row in section.context["diaries"]] if section else []
     assert (diary.id in shown) == allowed
 

@@ -9,6 +9,7 @@ import pytest
 
 from ashiato.app import make_jinja_environment
 from ashiato.friends import routes, service
+from ashiato.friends.audience import viewing
 from ashiato.i18n import using
 from ashiato.registry import no_faces
 from tests.factories import login, make_member
@@ -35,7 +36,7 @@ async def circle(settings):
 
 
 async def test_a_profile_shows_nine_of_the_maimiku_and_their_count(circle):
-    section = await routes.profile_section(circle["stranger"], circle["owner"])
+    section = await routes.profile_section(await viewing(circle["stranger"], circle["owner"]))
     assert section.template == "friends/_profile_faces.html"
     friends = section.context["friends"]
     assert friends.count == 12 and len(friends.faces) == 9
@@ -58,33 +59,39 @@ async def test_a_profile_shows_nine_of_the_maimiku_and_their_count(circle):
     ],
 )
 async def test_the_buttons_follow_how_the_viewer_stands(circle, viewer, marker):
-    html = render(await routes.profile_section(circle[viewer], circle["owner"]))
+    html = render(await routes.profile_section(await viewing(circle[viewer], circle["owner"])))
     assert marker in html
 
 
 async def test_pending_requests_show_on_both_profiles(circle, settings):
     await service.send_request(circle["stranger"], circle["owner"].id, "hi", settings)
-    sender_view = render(await routes.profile_section(circle["stranger"], circle["owner"]))
+    sender_view = render(
+        await routes.profile_section(await viewing(circle["stranger"], circle["owner"]))
+    )
     assert 'id="request-sent"' in sender_view
-    recipient_view = render(await routes.profile_section(circle["owner"], circle["stranger"]))
+    recipient_view = render(
+        await routes.profile_section(await viewing(circle["owner"], circle["stranger"]))
+    )
     assert 'id="request-received"' in recipient_view and "/approve" in recipient_view
 
 
 async def test_a_hidden_list_shows_only_to_its_owner(circle):
     await service.set_friend_list_hidden(circle["owner"], True)
-    other = render(await routes.profile_section(circle["friend"], circle["owner"]))
+    other = render(await routes.profile_section(await viewing(circle["friend"], circle["owner"])))
     assert 'id="maimiku-private"' in other and 'class="face-item"' not in other
-    own = await routes.profile_section(circle["owner"], circle["owner"])
+    own = await routes.profile_section(await viewing(circle["owner"], circle["owner"]))
     assert own.context["friends"].count == 12
 
 
 async def test_blocks_hide_the_section_and_the_blocked_faces(circle):
     await service.block(circle["owner"], circle["stranger"].id)
-    assert await routes.profile_section(circle["stranger"], circle["owner"]) is None
-    blocker_view = render(await routes.profile_section(circle["owner"], circle["stranger"]))
+    assert await routes.profile_section(await viewing(circle["stranger"], circle["owner"])) is None
+    blocker_view = render(
+        await routes.profile_section(await viewing(circle["owner"], circle["stranger"]))
+    )
     assert 'id="unblock"' in blocker_view
     await service.block(circle["f0"], circle["friend"].id)
-    seen = await routes.profile_section(circle["friend"], circle["owner"])
+    seen = await routes.profile_section(await viewing(circle["friend"], circle["owner"]))
     assert seen.context["friends"].count == 11  # the owner's 12 maimiku but f0
     listing = await service.friend_list(circle["friend"], circle["owner"].id, faces=no_faces)
     assert circle["f0"].id not in {m.id for m in listing.members} and listing.total == 11

@@ -37,7 +37,7 @@ from ashiato.communities.tables import JoinPolicy, TopicPolicy
 from ashiato.errors import FormInvalid
 from ashiato.members.tables import Member
 from ashiato.photos import photo_response
-from ashiato.registry import ProfileSection
+from ashiato.registry import ProfileSection, Viewing
 from ashiato.settings import Settings
 from ashiato.web import (
     is_fragment_request,
@@ -68,14 +68,15 @@ def _typed(form: Any) -> dict[str, Any]:
     return asdict(form)
 
 
-async def profile_section(viewer: Member, owner: Member) -> ProfileSection | None:
-    """The owner's communities with member counts, for their profile page."""
-    found, total = await membership.communities_of(viewer, owner)
+async def profile_section(viewing: Viewing) -> ProfileSection | None:
+    """The owner's communities with member counts, for their profile page (the service's
+    relation check is answered from the viewing the profile page decided)."""
+    found, total = await membership.communities_of(viewing.viewer, viewing.owner)
     if not found:
         return None
     return ProfileSection(
         template="communities/_profile_communities.html",
-        context={"communities": found, "total": total, "owner_id": owner.id},
+        context={"communities": found, "total": total, "owner_id": viewing.owner.id},
         order=60,
     )
 

@@ -19,7 +19,7 @@ from ashiato.footprints.service import footprint_task
 from ashiato.members import VISIBILITY_LABELS, Visibility, display_name
 from ashiato.members.tables import Member
 from ashiato.photos import photo_response
-from ashiato.registry import ProfileSection
+from ashiato.registry import ProfileSection, Viewing
 from ashiato.settings import Settings
 from ashiato.web import is_fragment_request, render, requires_active_member, see_other
 
@@ -364,15 +364,15 @@ class MemberDiaryController(Controller):
         )
 
 
-async def profile_section(viewer: Member, owner: Member) -> ProfileSection | None:
+async def profile_section(viewing: Viewing) -> ProfileSection | None:
     """The owner's latest diaries the viewer may read, on their profile page."""
     try:
-        diaries = await service.latest_of(viewer, owner)
+        diaries = await service.latest_of(viewing.viewer, viewing.owner)
     except DomainError:
         return None
     return ProfileSection(
         template="diaries/_profile_latest.html",
-        context={"owner_id": owner.id, "diaries": diaries},
+        context={"owner_id": viewing.owner.id, "diaries": diaries},
         order=50,
     )
 

@@ -14,7 +14,7 @@ from ashiato.errors import DomainError, FormInvalid
 from ashiato.footprints import service
 from ashiato.footprints.forms import GreetingForm
 from ashiato.members.tables import Member
-from ashiato.registry import ProfileSection
+from ashiato.registry import ProfileSection, Viewing
 from ashiato.settings import Settings
 from ashiato.web import is_fragment_request, render, requires_active_member, see_other
 
@@ -139,17 +139,17 @@ async def _notebook_answer(
     )
 
 
-async def profile_section(viewer: Member, owner: Member) -> ProfileSection | None:
+async def profile_section(viewing: Viewing) -> ProfileSection | None:
     """On every profile: the lifetime footprint count and the first page of the notebook."""
     try:
-        notebook = await service.open_notebook(viewer, owner.id)
+        notebook = await service.profile_notebook(viewing)
     except DomainError:
         return None
     return ProfileSection(
         template="footprints/_profile_section.html",
         context={
             "notebook": notebook,
-            "lifetime": await service.lifetime_footprints(owner.id),
+            "lifetime": await service.lifetime_footprints(viewing.owner.id),
             "errors": {},
             "draft": "",
         },

@@ -45,6 +45,7 @@ from ashiato.members import (
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.pagination import Pagination
 from ashiato.profiles import service as profiles
+from ashiato.registry import Viewing
 from ashiato.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,19 @@ async def _notebook_owner(viewer: Member, owner_id: int) -> tuple[Member, Relati
 async def open_notebook(viewer: Member, owner_id: int, page: int = 1) -> Notebook:
     """One page of a member's notebook, newest first; the owner's look marks entries seen."""
     owner, relation_ = await _notebook_owner(viewer, owner_id)
+    return await _notebook(viewer, owner, relation_, page)
+
+
+async def profile_notebook(viewing: Viewing) -> Notebook:
+    """The notebook's first page on a profile: the page decided the owner and the relation
+    once (an active owner, relation worked out by friends.audience); the same rules apply."""
+    require_active(viewing.viewer)
+    if viewing.relation == Relation.BLOCKED:
+        raise NotebookBlocked()
+    return await _notebook(viewing.viewer, viewing.owner, viewing.relation, 1)
+
+
+async def _notebook(viewer: Member, owner: Member, relation_: Relation, page: int) -> Notebook:
     page = max(page, 1)
     is_owner = relation_ == Relation.SELF
     audience = await profiles.notebook_audience(owner.id)

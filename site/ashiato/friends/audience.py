@@ -6,6 +6,10 @@ kernel's pure rule (`ashiato.members.allows`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 from piccolo.query import Select
@@ -14,6 +18,11 @@ from ashiato.friends import queries
 from ashiato.friends.tables import Block, Friendship
 from ashiato.members import Relation, Visibility, allows
 from ashiato.members.tables import Member, MemberStatus
+from ashiato.registry import Viewing
+
+# The viewing a page has decided (see `decided`): services that ask for the same viewer and
+# owner while it stands get its relation without asking the database again.
+_decided: ContextVar[Viewing | None] = ContextVar("ashiato_decided_viewing", default=None)
 
 
 async def relation(viewer: Member | None, owner_id: int) -> Relation:
@@ -21,13 +30,34 @@ async def relation(viewer: Member | None, owner_id: int) -> Relation:
         return Relation.NONE
     if viewer.id == owner_id:
         return Relation.SELF
-    if await queries.is_blocked_between(viewer.id, owner_id):
+    known = _decided.get()
+    if known is not None and known.viewer.id == viewer.id and known.owner.id == owner_id:
+        return known.relation
+    flags = await queries.relation_flags(viewer.id, owner_id)  # one query
+    if flags["blocked"]:
         return Relation.BLOCKED
-    if await queries.are_friends(viewer.id, owner_id):
+    if flags["friends"]:
         return Relation.FRIEND
-    if await queries.share_a_friend(viewer.id, owner_id):
+    if flags["share_a_friend"]:
         return Relation.FRIEND_OF_FRIEND
     return Relation.MEMBER
+
+
+async def viewing(viewer: Member, owner: Member) -> Viewing:
+    """The viewer, the owner and their relation, for handing to profile sections."""
+    return Viewing(viewer, owner, await relation(viewer, owner.id))
+
+
+@contextmanager
+def decided(viewing_: Viewing) -> Iterator[Viewing]:
+    """While a page builds its sections from one viewing, `relation` answers for that
+    viewer and owner from it (the sections' services keep their own checks, which then
+    cost no query). Only within the block: a later change of the graph is seen again."""
+    token = _decided.set(viewing_)
+    try:
+        yield viewing_
+    finally:
+        _decided.reset(token)
 
 
 async def is_blocked_between(a: int, b: int) -> bool:

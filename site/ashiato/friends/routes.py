@@ -13,7 +13,7 @@ from ashiato.errors import FormInvalid
 from ashiato.friends import explorer, service
 from ashiato.friends.forms import BackForm, IntroductionForm, PrivacyForm, RequestForm
 from ashiato.members.tables import Member
-from ashiato.registry import FaceLookup, ProfileSection
+from ashiato.registry import FaceLookup, ProfileSection, Viewing
 from ashiato.settings import Settings
 from ashiato.web import (
     is_fragment_request,
@@ -28,14 +28,14 @@ from ashiato.web import (
 REQUESTS_CHANGED = {"HX-Trigger": "friendRequestsChanged"}
 
 
-async def profile_section(viewer: Member, owner: Member) -> ProfileSection | None:
+async def profile_section(viewing: Viewing) -> ProfileSection | None:
     """The maimiku block of a profile: faces, count, the viewer's buttons, introductions."""
-    friends = await service.profile_friends(viewer, owner)
+    friends = await service.profile_friends(viewing)
     if friends is None:
         return None
     return ProfileSection(
         template="friends/_profile_faces.html",
-        context={"friends": friends, "owner": owner},
+        context={"friends": friends, "owner": viewing.owner},
         order=20,
         faces=friends.face_ids(),
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import random
 from dataclasses import dataclass
 
 from ashiato import db
@@ -39,10 +38,10 @@ from ashiato.friends.errors import (
 from ashiato.friends.errors import FriendsError as FriendsError  # callers catch it from here
 from ashiato.friends.tables import FriendRequest, FriendRequestStatus, Introduction
 from ashiato.i18n import _
-from ashiato.members import can_act, require_active
+from ashiato.members import Relation, can_act, require_active
 from ashiato.members.tables import Member, MemberStatus
 from ashiato.pagination import Pagination
-from ashiato.registry import FaceLookup
+from ashiato.registry import FaceLookup, Viewing
 from ashiato.settings import Settings
 
 REQUEST_MESSAGE_MAX_LENGTH = 500
@@ -417,9 +416,10 @@ async def delete_introduction(member: Member, introduction_id: int) -> int:
 async def introductions_about(viewer: Member, subject_id: int) -> list[IntroductionView]:
     """What the viewer sees of a member's introductions (the subject also sees hidden ones)."""
     require_active(viewer)
-    exclude = await queries.blocked_ids_around(viewer.id)
-    rows = await queries.introductions_of(subject_id, include_hidden=viewer.id == subject_id)
-    return [_introduction_view(row, viewer) for row in rows if row.author.id not in exclude]
+    rows = await queries.introductions_of(
+        subject_id, include_hidden=viewer.id == subject_id, unblocked_for=viewer.id
+    )
+    return [_introduction_view(row, viewer) for row in rows]
 
 
 async def introductions_written(author: Member) -> list[Introduction]:
@@ -474,19 +474,22 @@ class ProfileFriends:
         return [m.id for m in self.faces] + [i.author.id for i in self.introductions]
 
 
-async def profile_friends(viewer: Member, owner: Member) -> ProfileFriends | None:
-    """Faces (a random 9), the count, the viewer's buttons and the introductions."""
+async def profile_friends(viewing: Viewing) -> ProfileFriends | None:
+    """Faces (a random 9), the count, the viewer's buttons and the introductions.
+
+    The relation comes decided with the viewing (the profile page worked it out once):
+    no friendship or block between the two is asked again here."""
+    viewer, owner, relation_ = viewing.viewer, viewing.owner, viewing.relation
     if not can_act(viewer) or owner.status != MemberStatus.ACTIVE:
         return None
-    around = await queries.blocked_ids_around(viewer.id)
-    if owner.id in around:
+    if relation_ == Relation.BLOCKED:
         if not await queries.has_blocked(viewer.id, owner.id):
             return None  # the owner blocked the viewer: they hear nothing of each other
         return ProfileFriends(owner, "blocked", None, False, 0, [], [], False)
     request_id = None
-    if viewer.id == owner.id:
+    if relation_ == Relation.SELF:
         state = "self"
-    elif await queries.are_friends(viewer.id, owner.id):
+    elif relation_ == Relation.FRIEND:
         state = "friend"
     else:
         pending = await queries.pending_between(viewer.id, owner.id)
@@ -495,11 +498,7 @@ async def profile_friends(viewer: Member, owner: Member) -> ProfileFriends | Non
     list_visible = viewer.id == owner.id or not await queries.hides_friend_list(owner.id)
     count, faces = 0, []
     if list_visible:
-        ids = await queries.active_friend_ids(owner.id, around)
-        count = len(ids)
-        chosen = random.sample(ids, min(PROFILE_FACES, count))
-        members = await queries.members_by_ids(chosen)
-        faces = [members[i] for i in chosen if i in members]
+        count, faces = await queries.random_active_friends(owner.id, viewer.id, PROFILE_FACES)
     introductions = await introductions_about(viewer, owner.id)
     has_written = state == "friend" and any(i.author.id == viewer.id for i in introductions)
     if state == "friend" and not has_written:  # perhaps written, then hidden by the owner

@@ -32,7 +32,7 @@ CONTROLLERS: list[type] = []
 async def _profile_page(request: Request, viewer: Member, view: ProfileView) -> Template:
     """The profile with every feature's section; the faces all sections show are looked up
     here at once (sections come from features that cannot ask profiles themselves)."""
-    sections = await registry.profile_sections(request.app.state.features, viewer, view.owner)
+    sections = await service.sections_of(request.app.state.features, viewer, view)
     faces = await service.face_urls([i for section in sections for i in section.faces])
     return render(
         request,

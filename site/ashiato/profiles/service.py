@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
-from ashiato import db
+from ashiato import db, registry
 from ashiato.errors import FormInvalid
-from ashiato.friends.audience import relation
+from ashiato.friends.audience import decided, relation
 from ashiato.i18n import _, current_locale, current_time_zone, lazy_gettext
 from ashiato.members import (
     GENDERS,
@@ -38,6 +39,7 @@ from ashiato.profiles.errors import NoSuchMember, NoSuchPhoto, ProfileBlocked, T
 from ashiato.profiles.errors import ProfileError as ProfileError  # callers catch it from here
 from ashiato.profiles.forms import ProfileForm
 from ashiato.profiles.tables import Profile, ProfilePhoto
+from ashiato.registry import Feature, Section, Viewing
 from ashiato.settings import Settings
 
 MAX_PHOTOS = 3
@@ -105,6 +107,7 @@ class ProfileView:
     face_url: str | None
     is_self: bool = False
     errors: dict[str, str] = field(default_factory=dict)
+    notebook_audience: str = Visibility.EVERYONE  # who may write in the owner's notebook
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,11 @@ class Editor:
     values: ProfileForm
     photos: list[ProfilePicture]
     max_photos: int = MAX_PHOTOS
+
+
+# The profile whose sections are being built (see sections_of): what other features ask of
+# its owner's preferences is answered from the row the page has already read.
+_shown: ContextVar[ProfileView | None] = ContextVar("ashiato_shown_profile", default=None)
 
 
 def photo_url(member_id: int, photo_id: int, *, thumbnail: bool = False) -> str:
@@ -205,6 +213,7 @@ def build_view(
         face_url=main.thumbnail_url if main else None,
         is_self=relation_ == Relation.SELF,
         errors=errors or {},
+        notebook_audience=profile.notebook_audience,
     )
 
 
@@ -225,6 +234,20 @@ async def view_profile(viewer: Member, owner_id: int) -> ProfileView:
         raise ProfileBlocked()
     profile = await _profile(owner.id)
     return build_view(owner, profile, await _pictures(owner.id, profile), relation_)
+
+
+async def sections_of(
+    features: Sequence[Feature], viewer: Member, view: ProfileView
+) -> list[Section]:
+    """Every feature's section of this profile, each handed the one `Viewing` the view
+    decided (owner and relation are not looked up again, by the sections or the services
+    they call)."""
+    shown = _shown.set(view)
+    try:
+        with decided(Viewing(viewer, view.owner, view.relation)) as viewing:
+            return await registry.profile_sections(features, viewing)
+    finally:
+        _shown.reset(shown)
 
 
 # -- editing ----------------------------------------------------------------------------
@@ -433,6 +456,9 @@ async def footprints_enabled(member: Member) -> bool:
 
 async def notebook_audience(owner_id: int) -> str:
     """Who may write in the owner's footprint notebook (a Visibility value)."""
+    shown = _shown.get()
+    if shown is not None and shown.owner.id == owner_id:
+        return shown.notebook_audience
     return (await _profile(owner_id)).notebook_audience
 
 
